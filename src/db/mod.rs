@@ -1,0 +1,143 @@
+//! The PostgreSQL connection: a server named by `DATABASE_URL`, or the private cluster the
+//! process runs itself from the system's PostgreSQL binaries (see [`cluster`]).
+
+pub mod cluster;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use cluster::{ClusterOptions, EmbeddedCluster};
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// The database the embedded cluster keeps hamkor's data in.
+pub const EMBEDDED_DATABASE: &str = "hamkor";
+
+/// Where the data lives.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// An existing server; nothing is started.
+    Url(String),
+    /// The private cluster under `<data_dir>/postgres`, started if no other hamkor process
+    /// on this data dir has started it already.
+    Embedded { data_dir: PathBuf, durable: bool },
+}
+
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// The office's time zone: it decides what "today" is when an agreement expires.
+    pub timezone: String,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings { max_connections: 10, timezone: "Asia/Tashkent".into() }
+    }
+}
+
+/// An open database: the pool and, for the embedded default, this process's share of the
+/// cluster (released by [`Database::close`], which stops the server if we were its last user).
+pub struct Database {
+    pub pool: PgPool,
+    cluster: Option<EmbeddedCluster>,
+}
+
+impl Database {
+    pub async fn open(target: &Target, settings: &PoolSettings) -> anyhow::Result<Self> {
+        let (options, cluster) = match target {
+            Target::Url(url) => {
+                let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                (options, None)
+            }
+            Target::Embedded { data_dir, durable } => {
+                std::fs::create_dir_all(data_dir)
+                    .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+                let cluster = EmbeddedCluster::acquire(data_dir, ClusterOptions { durable: *durable }).await?;
+                cluster.ensure_database(EMBEDDED_DATABASE).await?;
+                (cluster.connect_options(EMBEDDED_DATABASE), Some(cluster))
+            }
+        };
+        let options = options.options([("timezone", settings.timezone.as_str())]);
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await;
+        match pool {
+            Ok(pool) => Ok(Database { pool, cluster }),
+            Err(err) => {
+                if let Some(cluster) = cluster {
+                    let _ = cluster.release().await;
+                }
+                Err(err).context("cannot connect to PostgreSQL")
+            }
+        }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR.run(&self.pool).await.context("database migration failed")
+    }
+
+    /// Closes the pool, then gives up this process's share of the embedded cluster.
+    pub async fn close(self) {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster
+            && let Err(err) = cluster.release().await
+        {
+            tracing::warn!(error = %err, "could not stop the embedded PostgreSQL cleanly");
+        }
+    }
+}
+
+/// True when every migration compiled into this binary has been applied.
+pub async fn migrations_applied(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success").fetch_one(pool).await?;
+    Ok(applied.unwrap_or(0) >= latest)
+}
+
+/// A slice of an ordered result, as OFFSET/LIMIT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub offset: i64,
+    pub limit: i64,
+    /// How many rows the whole result has.
+    pub total: i64,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Direction {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl Direction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Direction::Asc => "ASC",
+            Direction::Desc => "DESC",
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside an ILIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

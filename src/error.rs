@@ -1,0 +1,108 @@
+//! The error type of the domain and storage layer.
+//!
+//! Every aggregate's rules and SQL return [`Error`]. The GraphQL layer maps it to an
+//! `extensions.code` in one place (`graphql::error`); nothing below that layer knows about
+//! GraphQL. Database constraint violations are turned into precise user errors here, so a
+//! duplicate name or an inverted date range never surfaces as an internal error.
+
+use std::borrow::Cow;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input breaks a rule: a malformed country code, an inverted date range, a string
+    /// that is too long. `field` names the input field (in GraphQL's camelCase).
+    #[error("{message}")]
+    Invalid { field: Cow<'static, str>, message: String },
+
+    /// The id is well formed but names nothing. `entity` is the GraphQL type name.
+    #[error("no {entity} has the id {id}")]
+    NotFound { entity: &'static str, id: i64 },
+
+    /// The input collides with what is stored: a second partner with the same name, a
+    /// second project with the same title.
+    #[error("{message}")]
+    Conflict { field: Cow<'static, str>, message: String },
+
+    /// Anything the user cannot fix. Logged in full, shown to clients only as a request id.
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Error::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(entity: &'static str, id: i64) -> Self {
+        Error::NotFound { entity, id }
+    }
+}
+
+/// What a violated constraint means to the person who sent the input.
+struct ConstraintMeaning {
+    field: &'static str,
+    message: &'static str,
+    kind: ConstraintKind,
+}
+
+#[derive(Clone, Copy)]
+enum ConstraintKind {
+    Conflict,
+    Invalid,
+}
+
+/// The one table from constraint names (see `migrations/`) to user-facing errors. A
+/// constraint that is not listed becomes a generic invalid-input error, never a 500.
+fn constraint_meaning(constraint: &str) -> Option<ConstraintMeaning> {
+    use ConstraintKind::*;
+    let (field, message, kind) = match constraint {
+        "partner_names_unique_name" => ("names", "another partner already has this name in this language", Conflict),
+        "partners_isil_key" => ("isil", "another partner already has this ISIL", Conflict),
+        "agreements_partner_title_key" => ("title", "this partner already has an agreement with this title", Conflict),
+        "projects_title_key" => ("title", "another project already has this title", Conflict),
+        "agreements_validity_order" => ("validUntil", "validUntil is before validFrom", Invalid),
+        "projects_date_order" => ("endsOn", "endsOn is before startsOn", Invalid),
+        "agreements_partner_id_fkey" | "project_partners_partner_id_fkey" => {
+            ("partnerId", "no partner has this id", Invalid)
+        }
+        "project_partners_project_id_fkey" => ("projectId", "no project has this id", Invalid),
+        _ => return None,
+    };
+    Some(ConstraintMeaning { field, message, kind })
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        let Some(db_err) = err.as_database_error() else {
+            return Error::Database(err);
+        };
+        let code = db_err.code().map(|c| c.into_owned()).unwrap_or_default();
+        // Class 23 is integrity constraint violation, class 22 is data exception.
+        if !(code.starts_with("23") || code.starts_with("22")) {
+            return Error::Database(err);
+        }
+        if let Some(meaning) = db_err.constraint().and_then(constraint_meaning) {
+            let field = Cow::Borrowed(meaning.field);
+            let message = meaning.message.to_owned();
+            return match meaning.kind {
+                ConstraintKind::Conflict => Error::Conflict { field, message },
+                ConstraintKind::Invalid => Error::Invalid { field, message },
+            };
+        }
+        match code.as_str() {
+            // Unique violation on a constraint without a listed meaning: still a conflict.
+            "23505" => Error::Conflict { field: Cow::Borrowed("input"), message: "this record already exists".into() },
+            // Other integrity and data errors are caused by the input; their text names only
+            // columns and constraints, but we still keep SQL detail out of client messages.
+            _ => {
+                tracing::warn!(error = %db_err, code, "input rejected by a database constraint");
+                Error::Invalid {
+                    field: Cow::Borrowed("input"),
+                    message: "the input breaks a rule of the catalogue".into(),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Root fields for agreements.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::NaiveDate;
+
+use super::connection::{IntoPage, Page, PageArgs};
+use super::error::GqlResultExt;
+use super::id::{self, NodeKind};
+use super::{begin, pool};
+use crate::agreement::db::{AgreementFilter, AgreementOrder};
+use crate::agreement::{self, Agreement, AgreementDraft, AgreementKind, AgreementPatch, AgreementStatus};
+use crate::db::Direction;
+use crate::error::{Error, Result as DomainResult};
+use crate::validate;
+
+#[derive(InputObject, Default)]
+#[graphql(name = "AgreementFilter")]
+pub struct AgreementFilterInput {
+    partner_id: Option<ID>,
+    kind: Option<AgreementKind>,
+    /// The effective status (EXPIRED finds active agreements past their end date).
+    status: Option<AgreementStatus>,
+    /// Active agreements whose `validUntil` falls between today and today + N days: the
+    /// ones to renew.
+    expires_within_days: Option<i32>,
+    title_contains: Option<String>,
+}
+
+impl AgreementFilterInput {
+    fn validate(self) -> DomainResult<AgreementFilter> {
+        if let Some(days) = self.expires_within_days
+            && !(0..=agreement::MAX_EXPIRY_HORIZON_DAYS).contains(&days)
+        {
+            return Err(Error::invalid(
+                "filter.expiresWithinDays",
+                format!("expiresWithinDays must be between 0 and {}", agreement::MAX_EXPIRY_HORIZON_DAYS),
+            ));
+        }
+        Ok(AgreementFilter {
+            partner_id: self
+                .partner_id
+                .map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner))
+                .transpose()?,
+            kind: self.kind,
+            status: self.status,
+            expires_within_days: self.expires_within_days,
+            title_contains: self
+                .title_contains
+                .map(|t| validate::text("filter.titleContains", &t, agreement::MAX_TITLE_CHARS))
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AgreementOrderField {
+    #[default]
+    SignedOn,
+    ValidUntil,
+    Title,
+    CreatedAt,
+}
+
+#[derive(InputObject, Default)]
+pub struct AgreementOrderBy {
+    field: AgreementOrderField,
+    #[graphql(default)]
+    direction: Direction,
+}
+
+#[derive(InputObject)]
+pub struct CreateAgreementInput {
+    partner_id: ID,
+    kind: AgreementKind,
+    title: String,
+    signed_on: Option<NaiveDate>,
+    valid_from: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+    /// DRAFT, ACTIVE or TERMINATED; EXPIRED follows from the dates and cannot be set.
+    #[graphql(default_with = "AgreementStatus::Draft")]
+    status: AgreementStatus,
+    scope: Option<String>,
+}
+
+impl CreateAgreementInput {
+    fn validate(self) -> DomainResult<AgreementDraft> {
+        AgreementDraft {
+            partner_id: id::decode_as("partnerId", &self.partner_id, NodeKind::Partner)?,
+            kind: self.kind,
+            title: self.title,
+            signed_on: self.signed_on,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            status: self.status,
+            scope: self.scope,
+        }
+        .validate()
+    }
+}
+
+/// Fields left out stay as they are; a nullable field set to `null` is cleared.
+#[derive(InputObject)]
+pub struct UpdateAgreementInput {
+    id: ID,
+    kind: Option<AgreementKind>,
+    title: Option<String>,
+    signed_on: MaybeUndefined<NaiveDate>,
+    valid_from: MaybeUndefined<NaiveDate>,
+    valid_until: MaybeUndefined<NaiveDate>,
+    status: Option<AgreementStatus>,
+    scope: MaybeUndefined<String>,
+}
+
+impl UpdateAgreementInput {
+    fn into_patch(self) -> DomainResult<(i64, AgreementPatch)> {
+        let id = id::decode_as("id", &self.id, NodeKind::Agreement)?;
+        Ok((
+            id,
+            AgreementPatch {
+                kind: self.kind,
+                title: self.title,
+                signed_on: super::maybe(self.signed_on),
+                valid_from: super::maybe(self.valid_from),
+                valid_until: super::maybe(self.valid_until),
+                status: self.status,
+                scope: super::maybe(self.scope),
+            },
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct AgreementQuery;
+
+#[Object]
+impl AgreementQuery {
+    /// One agreement by id. An unknown id is a `NOT_FOUND` error.
+    async fn agreement(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Agreement>> {
+        let id = id::decode_as("id", &id, NodeKind::Agreement).gql()?;
+        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
+        agreement::db::get(&mut conn, id).await.gql().map(Some)
+    }
+
+    /// Agreements, filtered and ordered; most recently signed first unless `orderBy` says
+    /// otherwise. `filter: { expiresWithinDays: 90 }` lists the agreements to renew.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgreementFilterInput>,
+        order_by: Option<AgreementOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Agreement>> {
+        let args = PageArgs::new(after, before, first, last);
+        args.validate().gql()?;
+        let filter = filter.unwrap_or_default().validate().gql()?;
+        let (order, direction) = match order_by {
+            None => (AgreementOrder::SignedOn, Direction::Desc),
+            Some(o) => (
+                match o.field {
+                    AgreementOrderField::SignedOn => AgreementOrder::SignedOn,
+                    AgreementOrderField::ValidUntil => AgreementOrder::ValidUntil,
+                    AgreementOrderField::Title => AgreementOrder::Title,
+                    AgreementOrderField::CreatedAt => AgreementOrder::CreatedAt,
+                },
+                o.direction,
+            ),
+        };
+        let total = agreement::db::count(pool(ctx), &filter).await.gql()?;
+        let window = args.window(total).gql()?;
+        let rows = agreement::db::list(pool(ctx), &filter, order, direction, window).await.gql()?;
+        Ok(window.page(rows))
+    }
+}
+
+#[derive(Default)]
+pub struct AgreementMutation;
+
+#[Object]
+impl AgreementMutation {
+    /// Records an agreement or memorandum with a partner.
+    async fn create_agreement(&self, ctx: &Context<'_>, input: CreateAgreementInput) -> Result<Agreement> {
+        let draft = input.validate().gql()?;
+        let mut tx = begin(ctx).await?;
+        let id = agreement::db::insert(&mut tx, &draft).await.gql()?;
+        let created = agreement::db::get(&mut tx, id).await.gql()?;
+        tx.commit().await.map_err(Error::from).gql()?;
+        Ok(created)
+    }
+
+    /// Changes an agreement; the result is validated as a whole (a new `validUntil` is
+    /// checked against the stored `validFrom`).
+    async fn update_agreement(&self, ctx: &Context<'_>, input: UpdateAgreementInput) -> Result<Agreement> {
+        let (id, patch) = input.into_patch().gql()?;
+        let mut tx = begin(ctx).await?;
+        let stored = agreement::db::get_for_update(&mut tx, id).await.gql()?;
+        let merged = patch.apply(stored).validate().gql()?;
+        agreement::db::update(&mut tx, id, &merged).await.gql()?;
+        let updated = agreement::db::get(&mut tx, id).await.gql()?;
+        tx.commit().await.map_err(Error::from).gql()?;
+        Ok(updated)
+    }
+}

@@ -1,0 +1,116 @@
+//! Batched loading for nested fields: a page of 100 partners with their agreements and
+//! projects costs one statement per relation, not one per row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sqlx::PgPool;
+
+use crate::agreement::{self, Agreement};
+use crate::error::Error;
+use crate::partner::{self, Partner};
+use crate::project::{self, Partnership, Project};
+
+pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+
+/// Creates the loaders for one request (their cache lives as long as the request).
+pub fn for_request(pool: PgPool) -> Loaders {
+    DataLoader::with_cache(DbLoader { pool }, tokio::spawn, HashMapCache::default())
+}
+
+pub struct DbLoader {
+    pool: PgPool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartnerKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AgreementKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProjectKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AgreementsOfPartner(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartnershipsOfPartner(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartnershipsOfProject(pub i64);
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<Error>>;
+
+fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i64) -> Vec<i64> {
+    keys.iter().map(|k| id(*k)).collect()
+}
+
+/// Groups rows by a parent key, keeping the order the SQL gave them; every requested key
+/// gets an entry so an empty list is cached as empty.
+fn group<K, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>>
+where
+    K: std::hash::Hash + Eq + Copy,
+{
+    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        map.entry(key_of(&row)).or_default().push(row);
+    }
+    map
+}
+
+impl Loader<PartnerKey> for DbLoader {
+    type Value = Partner;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[PartnerKey]) -> LoadResult<PartnerKey, Partner> {
+        let rows = partner::db::get_many(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|p| (PartnerKey(p.id), p)).collect())
+    }
+}
+
+impl Loader<AgreementKey> for DbLoader {
+    type Value = Agreement;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[AgreementKey]) -> LoadResult<AgreementKey, Agreement> {
+        let rows = agreement::db::get_many(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|a| (AgreementKey(a.id), a)).collect())
+    }
+}
+
+impl Loader<ProjectKey> for DbLoader {
+    type Value = Project;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[ProjectKey]) -> LoadResult<ProjectKey, Project> {
+        let rows = project::db::get_many(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|p| (ProjectKey(p.id), p)).collect())
+    }
+}
+
+impl Loader<AgreementsOfPartner> for DbLoader {
+    type Value = Vec<Agreement>;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[AgreementsOfPartner]) -> LoadResult<AgreementsOfPartner, Vec<Agreement>> {
+        let rows = agreement::db::of_partners(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(group(keys, rows, |a| AgreementsOfPartner(a.partner_id)))
+    }
+}
+
+impl Loader<PartnershipsOfPartner> for DbLoader {
+    type Value = Vec<Partnership>;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[PartnershipsOfPartner]) -> LoadResult<PartnershipsOfPartner, Vec<Partnership>> {
+        let rows = project::db::partnerships_of_partners(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(group(keys, rows, |p| PartnershipsOfPartner(p.partner_id)))
+    }
+}
+
+impl Loader<PartnershipsOfProject> for DbLoader {
+    type Value = Vec<Partnership>;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[PartnershipsOfProject]) -> LoadResult<PartnershipsOfProject, Vec<Partnership>> {
+        let rows = project::db::partnerships_of_projects(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(group(keys, rows, |p| PartnershipsOfProject(p.project_id)))
+    }
+}

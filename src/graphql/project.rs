@@ -1,0 +1,233 @@
+//! Root fields for projects and their partners.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::NaiveDate;
+
+use super::connection::{IntoPage, Page, PageArgs};
+use super::error::GqlResultExt;
+use super::id::{self, NodeKind};
+use super::{begin, pool};
+use crate::db::Direction;
+use crate::error::{Error, Result as DomainResult};
+use crate::project::db::{ProjectFilter, ProjectOrder};
+use crate::project::{self, Project, ProjectDraft, ProjectKind, ProjectPatch, ProjectRole, ProjectStatus};
+use crate::validate;
+
+#[derive(InputObject, Default)]
+#[graphql(name = "ProjectFilter")]
+pub struct ProjectFilterInput {
+    kind: Option<ProjectKind>,
+    status: Option<ProjectStatus>,
+    /// Projects this partner takes part in.
+    partner_id: Option<ID>,
+    title_contains: Option<String>,
+}
+
+impl ProjectFilterInput {
+    fn validate(self) -> DomainResult<ProjectFilter> {
+        Ok(ProjectFilter {
+            kind: self.kind,
+            status: self.status,
+            partner_id: self
+                .partner_id
+                .map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner))
+                .transpose()?,
+            title_contains: self
+                .title_contains
+                .map(|t| validate::text("filter.titleContains", &t, project::MAX_TITLE_CHARS))
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProjectOrderField {
+    #[default]
+    Title,
+    StartsOn,
+    CreatedAt,
+}
+
+#[derive(InputObject, Default)]
+pub struct ProjectOrderBy {
+    field: ProjectOrderField,
+    #[graphql(default)]
+    direction: Direction,
+}
+
+#[derive(InputObject)]
+pub struct ProjectPartnerInput {
+    partner_id: ID,
+    role: ProjectRole,
+}
+
+#[derive(InputObject)]
+pub struct CreateProjectInput {
+    kind: ProjectKind,
+    title: String,
+    #[graphql(default_with = "ProjectStatus::Planned")]
+    status: ProjectStatus,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    description: Option<String>,
+    /// The partners involved, each with its role.
+    #[graphql(default)]
+    partners: Vec<ProjectPartnerInput>,
+}
+
+type PartnerRoles = Vec<(i64, ProjectRole)>;
+
+fn partner_roles(partners: Vec<ProjectPartnerInput>) -> DomainResult<PartnerRoles> {
+    if partners.len() > project::MAX_PARTNERS_PER_REQUEST {
+        return Err(Error::invalid(
+            "partners",
+            format!("at most {} partners can be given at once", project::MAX_PARTNERS_PER_REQUEST),
+        ));
+    }
+    let mut roles: PartnerRoles = Vec::with_capacity(partners.len());
+    for p in partners {
+        let partner_id = id::decode_as("partners.partnerId", &p.partner_id, NodeKind::Partner)?;
+        if roles.iter().any(|(id, _)| *id == partner_id) {
+            return Err(Error::invalid("partners", "a partner is listed twice"));
+        }
+        roles.push((partner_id, p.role));
+    }
+    Ok(roles)
+}
+
+impl CreateProjectInput {
+    fn validate(self) -> DomainResult<(ProjectDraft, PartnerRoles)> {
+        let draft = ProjectDraft {
+            kind: self.kind,
+            title: self.title,
+            status: self.status,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            description: self.description,
+        }
+        .validate()?;
+        Ok((draft, partner_roles(self.partners)?))
+    }
+}
+
+/// Fields left out stay as they are; a nullable field set to `null` is cleared.
+#[derive(InputObject)]
+pub struct UpdateProjectInput {
+    id: ID,
+    kind: Option<ProjectKind>,
+    title: Option<String>,
+    status: Option<ProjectStatus>,
+    starts_on: MaybeUndefined<NaiveDate>,
+    ends_on: MaybeUndefined<NaiveDate>,
+    description: MaybeUndefined<String>,
+}
+
+#[derive(Default)]
+pub struct ProjectQuery;
+
+#[Object]
+impl ProjectQuery {
+    /// One project by id. An unknown id is a `NOT_FOUND` error.
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+        let id = id::decode_as("id", &id, NodeKind::Project).gql()?;
+        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
+        project::db::get(&mut conn, id).await.gql().map(Some)
+    }
+
+    /// Projects, filtered and ordered by title unless `orderBy` says otherwise.
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilterInput>,
+        order_by: Option<ProjectOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Project>> {
+        let args = PageArgs::new(after, before, first, last);
+        args.validate().gql()?;
+        let filter = filter.unwrap_or_default().validate().gql()?;
+        let order_by = order_by.unwrap_or_default();
+        let order = match order_by.field {
+            ProjectOrderField::Title => ProjectOrder::Title,
+            ProjectOrderField::StartsOn => ProjectOrder::StartsOn,
+            ProjectOrderField::CreatedAt => ProjectOrder::CreatedAt,
+        };
+        let total = project::db::count(pool(ctx), &filter).await.gql()?;
+        let window = args.window(total).gql()?;
+        let rows = project::db::list(pool(ctx), &filter, order, order_by.direction, window).await.gql()?;
+        Ok(window.page(rows))
+    }
+}
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+#[Object]
+impl ProjectMutation {
+    /// Creates a project, with its partners, in one transaction.
+    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<Project> {
+        let (draft, partners) = input.validate().gql()?;
+        let mut tx = begin(ctx).await?;
+        let id = project::db::insert(&mut tx, &draft).await.gql()?;
+        for (partner_id, role) in partners {
+            project::db::set_partner(&mut tx, id, partner_id, role).await.gql()?;
+        }
+        let created = project::db::get(&mut tx, id).await.gql()?;
+        tx.commit().await.map_err(Error::from).gql()?;
+        Ok(created)
+    }
+
+    /// Changes a project; the result is validated as a whole.
+    async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<Project> {
+        let id = id::decode_as("id", &input.id, NodeKind::Project).gql()?;
+        let patch = ProjectPatch {
+            kind: input.kind,
+            title: input.title,
+            status: input.status,
+            starts_on: super::maybe(input.starts_on),
+            ends_on: super::maybe(input.ends_on),
+            description: super::maybe(input.description),
+        };
+        let mut tx = begin(ctx).await?;
+        let stored = project::db::get_for_update(&mut tx, id).await.gql()?;
+        let merged = patch.apply(stored).validate().gql()?;
+        project::db::update(&mut tx, id, &merged).await.gql()?;
+        let updated = project::db::get(&mut tx, id).await.gql()?;
+        tx.commit().await.map_err(Error::from).gql()?;
+        Ok(updated)
+    }
+
+    /// Attaches a partner to a project with a role, or changes the role of one already attached.
+    async fn set_project_partner(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        partner_id: ID,
+        role: ProjectRole,
+    ) -> Result<Project> {
+        let project_id = id::decode_as("projectId", &project_id, NodeKind::Project).gql()?;
+        let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
+        let mut tx = begin(ctx).await?;
+        project::db::get_for_update(&mut tx, project_id).await.gql()?;
+        project::db::set_partner(&mut tx, project_id, partner_id, role).await.gql()?;
+        let updated = project::db::get(&mut tx, project_id).await.gql()?;
+        tx.commit().await.map_err(Error::from).gql()?;
+        Ok(updated)
+    }
+
+    /// Detaches a partner from a project. A partner that does not take part is `NOT_FOUND`.
+    async fn remove_project_partner(&self, ctx: &Context<'_>, project_id: ID, partner_id: ID) -> Result<Project> {
+        let project_id = id::decode_as("projectId", &project_id, NodeKind::Project).gql()?;
+        let partner_id_raw = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
+        let mut tx = begin(ctx).await?;
+        project::db::get_for_update(&mut tx, project_id).await.gql()?;
+        if !project::db::remove_partner(&mut tx, project_id, partner_id_raw).await.gql()? {
+            return Err(Error::not_found("Partner", partner_id_raw)).gql();
+        }
+        let updated = project::db::get(&mut tx, project_id).await.gql()?;
+        tx.commit().await.map_err(Error::from).gql()?;
+        Ok(updated)
+    }
+}

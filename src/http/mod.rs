@@ -1,0 +1,101 @@
+//! The HTTP surface: `/graphql`, health and readiness probes, Prometheus metrics, and the
+//! middleware that gives every request an id and one log line.
+
+pub mod graphql;
+
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::app::AppState;
+
+/// The id of one HTTP request: taken from a sane `X-Request-Id` header or generated. It is
+/// in every log line of the request and in the `requestId` of internal errors.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// The GraphQL operation a response answered, for the request's log line.
+#[derive(Clone, Debug)]
+pub struct OperationLabel(pub String);
+
+const REQUEST_ID_HEADER: &str = "x-request-id";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// Gives the request an id, runs it inside a span that carries the id, and logs one line
+/// when it is done.
+pub async fn request_context(mut request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let span = tracing::info_span!("request", request_id = %id);
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let operation = response.extensions().get::<OperationLabel>().map(|o| o.0.clone());
+    span.in_scope(|| {
+        tracing::info!(
+            %method,
+            path,
+            status = response.status().as_u16(),
+            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            operation = operation.as_deref().unwrap_or("-"),
+            "request"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// The process is alive.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers and every migration of this binary is applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match crate::db::migrations_applied(&state.pool).await {
+        Ok(true) => (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response(),
+        Ok(false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "not ready", "reason": "database migrations are not applied" })),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not ready", "reason": "database unreachable" })))
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    state.metrics.record_pool(&state.pool);
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
+        state.metrics.render(),
+    )
+        .into_response()
+}

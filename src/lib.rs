@@ -1,0 +1,17 @@
+//! hamkor: one GraphQL API over a national library's international cooperation: partner
+//! institutions, agreements, joint projects, exchanged documents, holdings and
+//! interlibrary loan.
+
+pub mod agreement;
+pub mod app;
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod partner;
+pub mod project;
+pub mod seed;
+pub mod telemetry;
+mod text_enum;
+pub mod validate;
