@@ -16,16 +16,24 @@ use crate::telemetry::Metrics;
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The default batching window of the loaders (see `graphql::loaders::for_request`).
+pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
+
 #[derive(Clone)]
 pub struct AppState {
     pub schema: HamkorSchema,
     pub pool: PgPool,
     pub metrics: Metrics,
+    pub batch_window: Duration,
 }
 
 impl AppState {
     pub fn new(pool: PgPool) -> Self {
-        AppState { schema: build_schema(), pool, metrics: Metrics::global() }
+        AppState { schema: build_schema(), pool, metrics: Metrics::global(), batch_window: DEFAULT_BATCH_WINDOW }
+    }
+
+    pub fn with_batch_window(self, batch_window: Duration) -> Self {
+        AppState { batch_window, ..self }
     }
 }
 

@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Load the demo content when the database is empty.
     #[arg(long, env = "HAMKOR_DEMO")]
     pub demo: bool,
+
+    /// How long (ms) nested-list loaders wait to batch keys into one SQL statement.
+    #[arg(long, env = "HAMKOR_BATCH_WINDOW_MS", default_value_t = 2)]
+    pub batch_window_ms: u64,
 }
 
 impl GlobalArgs {
@@ -134,6 +138,8 @@ async fn serve(db: &Database, args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");
     println!("hamkor is ready: open http://{address}/graphql");
-    app::serve(listener, AppState::new(db.pool.clone()), app::shutdown_signal()).await?;
+    let state =
+        AppState::new(db.pool.clone()).with_batch_window(std::time::Duration::from_millis(args.batch_window_ms));
+    app::serve(listener, state, app::shutdown_signal()).await?;
     Ok(())
 }

@@ -45,8 +45,12 @@ pub fn build_schema() -> HamkorSchema {
 }
 
 /// Adds what resolvers need for one request.
-pub fn prepare_request(request: async_graphql::Request, pool: &PgPool) -> async_graphql::Request {
-    request.data(pool.clone()).data(loaders::for_request(pool.clone()))
+pub fn prepare_request(
+    request: async_graphql::Request,
+    pool: &PgPool,
+    batch_window: std::time::Duration,
+) -> async_graphql::Request {
+    request.data(pool.clone()).data(loaders::for_request(pool.clone(), batch_window))
 }
 
 pub(crate) fn pool<'a>(ctx: &Context<'a>) -> &'a PgPool {

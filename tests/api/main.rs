@@ -1,0 +1,14 @@
+//! Integration tests: the real service over real HTTP against a real PostgreSQL.
+//! One binary, so the throwaway PostgreSQL starts once per test run.
+
+mod support;
+
+mod agreements;
+mod cli;
+mod http_spec;
+mod loaders;
+mod nodes;
+mod partners;
+mod projects;
+mod schema;
+mod seed;

@@ -1,0 +1,177 @@
+//! The test harness: one throwaway PostgreSQL per test run (started by the same code as
+//! `hamkor serve`, unless DATABASE_URL names a server), a migrated template database, and
+//! for each test a fresh database cloned from it and the real service on a real port.
+
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use hamkor::app::{self, AppState};
+use hamkor::db::cluster::{ClusterOptions, EmbeddedCluster};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+struct Server {
+    /// Connects as a superuser; the database name is set per use.
+    options: PgConnectOptions,
+    template: String,
+    /// Whether pg_stat_statements is loaded (statement-count tests need it).
+    statement_stats: bool,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+
+/// Runs async set-up on a runtime of its own: each `#[tokio::test]` has its own runtime, and
+/// what is shared between tests must not belong to any one of them.
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime").block_on(future)
+}
+
+fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        std::thread::spawn(|| block_on(start_server())).join().expect("the test PostgreSQL could not be set up")
+    })
+}
+
+async fn start_server() -> Server {
+    let options = match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(url) => PgConnectOptions::from_str(&url).expect("DATABASE_URL is a PostgreSQL URL"),
+        None => {
+            let dir = tempfile::Builder::new().prefix("hamkor-test-").tempdir().expect("a temporary directory");
+            let dir = dir.keep();
+            let cluster = EmbeddedCluster::acquire(&dir, ClusterOptions { durable: false })
+                .await
+                .expect("the embedded PostgreSQL starts");
+            let options = cluster.connect_options("postgres");
+            cluster.stop_when_process_exits(true);
+            options
+        }
+    };
+    let template = format!("hamkor_template_{}", std::process::id());
+    let mut admin = options.clone().database("postgres").connect().await.expect("connect to the test server");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {template}")).execute(&mut admin).await.expect("drop template");
+    sqlx::query(&format!("CREATE DATABASE {template}")).execute(&mut admin).await.expect("create template");
+    admin.close().await.ok();
+
+    let mut conn = options.clone().database(&template).connect().await.expect("connect to the template");
+    hamkor::db::MIGRATOR.run(&mut conn).await.expect("migrations apply");
+    let statement_stats =
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&mut conn).await.is_ok();
+    conn.close().await.ok();
+    Server { options, template, statement_stats }
+}
+
+/// A fresh, migrated database of its own for one test.
+pub async fn fresh_database() -> (PgPool, String) {
+    let server = server();
+    let name = format!("hamkor_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = server.options.clone().database("postgres").connect().await.expect("connect to the test server");
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {}", server.template))
+        .execute(&mut admin)
+        .await
+        .expect("clone the template database");
+    admin.close().await.ok();
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(server.options.clone().database(&name).options([("timezone", "Asia/Tashkent")]))
+        .await
+        .expect("connect to the test database");
+    (pool, name)
+}
+
+pub fn statement_stats_available() -> bool {
+    server().statement_stats
+}
+
+/// The service, running on a real port against its own database.
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let (pool, _) = fresh_database().await;
+        Self::spawn_on(pool).await
+    }
+
+    /// With the seed content loaded.
+    pub async fn seeded() -> TestApp {
+        let app = Self::spawn().await;
+        hamkor::seed::seed(&app.pool).await.expect("the seed loads");
+        app
+    }
+
+    pub async fn spawn_on(pool: PgPool) -> TestApp {
+        Self::spawn_with(AppState::new(pool)).await
+    }
+
+    pub async fn spawn_with(state: AppState) -> TestApp {
+        let pool = state.pool.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+        let base = format!("http://{}", listener.local_addr().expect("a local address"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestApp { base, pool, client: reqwest::Client::new(), _shutdown: tx }
+    }
+
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.base)
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body; the HTTP status must be 200.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.graphql_url())
+            .header("content-type", "application/json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the request is sent");
+        assert_eq!(response.status(), StatusCode::OK, "HTTP status");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Like [`gql`](Self::gql), and asserts that there are no errors; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Asserts that the request fails with exactly one error of `code` and returns that error.
+    pub async fn error(&self, query: &str, variables: Value, code: &str) -> Value {
+        let body = self.gql(query, variables).await;
+        let errors = body["errors"].as_array().unwrap_or_else(|| panic!("expected errors, got {body:#}"));
+        assert_eq!(errors.len(), 1, "exactly one error: {body:#}");
+        assert_eq!(errors[0]["extensions"]["code"], code, "error code: {body:#}");
+        errors[0].clone()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.pool).await.expect("count rows")
+    }
+
+    /// Creates a partner through the API and returns its global id.
+    pub async fn create_partner(&self, english_name: &str, country: &str) -> String {
+        let data = self
+            .data(
+                "mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }",
+                json!({ "input": {
+                    "kind": "NATIONAL_LIBRARY", "country": country,
+                    "names": [{ "lang": "en", "value": english_name }]
+                }}),
+            )
+            .await;
+        data["createPartner"]["id"].as_str().expect("an id").to_owned()
+    }
+}
