@@ -19,7 +19,7 @@ use crate::telemetry::{self, LogFormat};
 and serves them as one GraphQL API.\n\nWithout DATABASE_URL it runs its own private PostgreSQL \
 under <data-dir>/postgres, from the PostgreSQL server binaries installed on this machine \
 (initdb, pg_ctl; version 14 or newer), and stops it when the last hamkor process using it exits.\n\n\
-Start here:  hamkor serve --demo   then open the printed URL."
+Start here:  hamkor serve --demo   then open the printed URL (HAMKOR_LISTEN sets the address)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct GlobalArgs {
     /// PostgreSQL server to use, e.g. postgres://user:pass@host/hamkor. When unset, hamkor runs
-    /// its own PostgreSQL under <data-dir>/postgres.
+    /// its own PostgreSQL under `<data-dir>/postgres`.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
@@ -61,8 +61,58 @@ pub enum Command {
     /// Load the partners, memorandums and projects named in the library's account of its
     /// international activities. Running it again changes nothing.
     Seed,
+    /// Import MARC 21 records (ISO 2709 or MARCXML, detected from the content) as documents.
+    /// Importing the same records again updates them.
+    Import(ImportArgs),
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Where the records come from; with each record's 001 it identifies the record.
+    /// Default: the file's name.
+    #[arg(long)]
+    pub source: Option<String>,
+
+    /// Character encoding of ISO 2709 records, instead of each record's leader/09.
+    #[arg(long, value_enum)]
+    pub encoding: Option<EncodingArg>,
+
+    /// The partner the records came from (its global id, e.g. from `partners { id }`).
+    #[arg(long)]
+    pub partner: Option<String>,
+
+    /// The exchange shipment the records came with (its global id).
+    #[arg(long)]
+    pub exchange: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum EncodingArg {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "marc-8", alias = "marc8")]
+    Marc8,
+    #[value(name = "windows-1251", alias = "cp1251")]
+    Windows1251,
+    #[value(name = "cp866", alias = "ibm866")]
+    Cp866,
+}
+
+impl From<EncodingArg> for crate::marc::Encoding {
+    fn from(value: EncodingArg) -> Self {
+        match value {
+            EncodingArg::Utf8 => crate::marc::Encoding::Utf8,
+            EncodingArg::Marc8 => crate::marc::Encoding::Marc8,
+            EncodingArg::Windows1251 => crate::marc::Encoding::Windows1251,
+            EncodingArg::Cp866 => crate::marc::Encoding::Cp866,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -111,6 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => db.migrate().await,
         Command::Seed => seed(&db).await,
         Command::Serve(args) => serve(&db, args).await,
+        Command::Import(args) => import(&db, args).await,
     };
     db.close().await;
     result
@@ -120,8 +171,14 @@ async fn seed(db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
     let report = crate::seed::seed(&db.pool).await.context("seeding failed")?;
     println!(
-        "seeded: {} partners, {} agreements, {} projects, {} project partners created",
-        report.partners_created, report.agreements_created, report.projects_created, report.partnerships_created
+        "seeded: {} partners, {} agreements, {} projects, {} project partners, {} documents, {} holdings, {} exchanges created",
+        report.partners_created,
+        report.agreements_created,
+        report.projects_created,
+        report.partnerships_created,
+        report.catalog.documents_created,
+        report.catalog.holdings_created,
+        report.catalog.exchanges_created
     );
     Ok(())
 }
@@ -142,4 +199,73 @@ async fn serve(db: &Database, args: ServeArgs) -> anyhow::Result<()> {
         AppState::new(db.pool.clone()).with_batch_window(std::time::Duration::from_millis(args.batch_window_ms));
     app::serve(listener, state, app::shutdown_signal()).await?;
     Ok(())
+}
+
+async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
+    use crate::graphql::id::{self, NodeKind};
+    db.migrate().await?;
+    let decode = |flag: &str, value: &Option<String>, kind: NodeKind| -> anyhow::Result<Option<i64>> {
+        value
+            .as_ref()
+            .map(|v| id::decode_as("id", &async_graphql::ID(v.clone()), kind).with_context(|| format!("--{flag}")))
+            .transpose()
+    };
+    let partner_id = decode("partner", &args.partner, NodeKind::Partner)?;
+    let exchange_id = decode("exchange", &args.exchange, NodeKind::Exchange)?;
+    let mut failed = false;
+    for file in &args.files {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let options = crate::document::import::ImportOptions {
+            source: args.source.clone().unwrap_or_else(|| file_name.clone()),
+            file_name: Some(file_name.clone()),
+            encoding: args.encoding.map(Into::into),
+            partner_id,
+            exchange_id,
+        };
+        let bar = progress_bar(&file_name);
+        let started = std::time::Instant::now();
+        let report = crate::document::import::import(&db.pool, &bytes, &options, |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await;
+        bar.finish_and_clear();
+        let report = report.with_context(|| format!("importing {} failed", file.display()))?;
+        println!(
+            "{}: {} read, {} created, {} updated, {} rejected in {:.1} s (source {:?})",
+            file.display(),
+            report.read,
+            report.created,
+            report.updated,
+            report.rejected,
+            started.elapsed().as_secs_f64(),
+            report.source
+        );
+        for r in &report.rejections {
+            let offset = r.byte_offset.map(|o| format!(", byte {o}")).unwrap_or_default();
+            let control = r.control_number.as_deref().map(|c| format!(", 001 {c}")).unwrap_or_default();
+            println!("  rejected record {}{offset}{control}: {}", r.position, r.reason);
+        }
+        failed |= report.read == 0;
+    }
+    if failed {
+        anyhow::bail!("a file held no MARC records");
+    }
+    Ok(())
+}
+
+/// A progress bar with records/s and ETA on a terminal; nothing when output is redirected.
+fn progress_bar(file_name: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} records, {per_sec}, ETA {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(file_name.to_owned());
+    bar
 }

@@ -68,6 +68,18 @@ fn constraint_meaning(constraint: &str) -> Option<ConstraintMeaning> {
             ("partnerId", "no partner has this id", Invalid)
         }
         "project_partners_project_id_fkey" => ("projectId", "no project has this id", Invalid),
+        "documents_source_control_number_key" => {
+            ("controlNumber", "this source already has a record with this control number", Conflict)
+        }
+        "documents_origin_partner_id_fkey" => ("originPartnerId", "no partner has this id", Invalid),
+        "documents_origin_exchange_id_fkey" => ("originExchangeId", "no exchange has this id", Invalid),
+        "holdings_holder_barcode_key" => ("barcode", "the holder already has a copy with this barcode", Conflict),
+        "holdings_document_id_fkey" => ("documentId", "no document has this id", Invalid),
+        "holdings_holder_partner_id_fkey" => ("holderId", "no partner has this id", Invalid),
+        "holdings_location_project_id_fkey" => ("locationId", "no project has this id", Invalid),
+        "exchange_lines_document_id_fkey" => ("lines.documentId", "no document has this id", Invalid),
+        "exchanges_partner_id_fkey" => ("partnerId", "no partner has this id", Invalid),
+        "exchanges_received_after_dispatch" => ("on", "a shipment cannot arrive before it was dispatched", Invalid),
         _ => return None,
     };
     Some(ConstraintMeaning { field, message, kind })
@@ -82,6 +94,13 @@ impl From<sqlx::Error> for Error {
         // Class 23 is integrity constraint violation, class 22 is data exception.
         if !(code.starts_with("23") || code.starts_with("22")) {
             return Error::Database(err);
+        }
+        // A foreign key violated by a delete: something still points at the row.
+        if code == "23503" && db_err.message().starts_with("update or delete") {
+            return Error::Conflict {
+                field: Cow::Borrowed("id"),
+                message: "other records still refer to this one (holdings, shipments, agreements or projects)".into(),
+            };
         }
         if let Some(meaning) = db_err.constraint().and_then(constraint_meaning) {
             let field = Cow::Borrowed(meaning.field);

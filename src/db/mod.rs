@@ -8,9 +8,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgPool};
 
 use cluster::{ClusterOptions, EmbeddedCluster};
 
@@ -66,6 +66,18 @@ impl Database {
             }
         };
         let options = options.options([("timezone", settings.timezone.as_str())]);
+        // One direct connection first: a refused or misconfigured server fails at once with
+        // its real cause, instead of a pool time-out that hides it.
+        let probe = match sqlx::PgConnection::connect_with(&options).await {
+            Ok(conn) => conn.close().await.map_err(anyhow::Error::from),
+            Err(err) => Err(anyhow::Error::from(err)),
+        };
+        if let Err(err) = probe {
+            if let Some(cluster) = cluster {
+                let _ = cluster.release().await;
+            }
+            return Err(err.context("cannot connect to PostgreSQL"));
+        }
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(Duration::from_secs(10))

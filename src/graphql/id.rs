@@ -15,16 +15,29 @@ pub enum NodeKind {
     Partner,
     Agreement,
     Project,
+    Document,
+    Holding,
+    Exchange,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 3] = [NodeKind::Partner, NodeKind::Agreement, NodeKind::Project];
+    const ALL: [NodeKind; 6] = [
+        NodeKind::Partner,
+        NodeKind::Agreement,
+        NodeKind::Project,
+        NodeKind::Document,
+        NodeKind::Holding,
+        NodeKind::Exchange,
+    ];
 
     pub fn type_name(self) -> &'static str {
         match self {
             NodeKind::Partner => "Partner",
             NodeKind::Agreement => "Agreement",
             NodeKind::Project => "Project",
+            NodeKind::Document => "Document",
+            NodeKind::Holding => "Holding",
+            NodeKind::Exchange => "Exchange",
         }
     }
 

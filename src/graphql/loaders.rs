@@ -8,7 +8,10 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sqlx::PgPool;
 
 use crate::agreement::{self, Agreement};
+use crate::document::{self, Document};
 use crate::error::Error;
+use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeEvent, ExchangeLine};
+use crate::holding::{self, Holding};
 use crate::partner::{self, Partner};
 use crate::project::{self, Partnership, Project};
 
@@ -33,6 +36,24 @@ pub struct PartnerKey(pub i64);
 pub struct AgreementKey(pub i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ProjectKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DocumentKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HoldingKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExchangeKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HoldingsOfDocument(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinesOfExchange(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventsOfExchange(pub i64);
+/// A partner's exchange balance for one year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BalanceOf {
+    pub partner_id: i64,
+    pub year: i32,
+}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AgreementsOfPartner(pub i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,5 +137,80 @@ impl Loader<PartnershipsOfProject> for DbLoader {
     async fn load(&self, keys: &[PartnershipsOfProject]) -> LoadResult<PartnershipsOfProject, Vec<Partnership>> {
         let rows = project::db::partnerships_of_projects(&self.pool, &ids(keys, |k| k.0)).await?;
         Ok(group(keys, rows, |p| PartnershipsOfProject(p.project_id)))
+    }
+}
+
+/// Loads objects by id with `get_many`, keyed by a newtype of the id.
+macro_rules! by_id_loader {
+    ($key:ident, $value:ty, $get_many:path) => {
+        impl Loader<$key> for DbLoader {
+            type Value = $value;
+            type Error = Arc<Error>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
+                let rows = $get_many(&self.pool, &ids(keys, |k| k.0)).await?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+by_id_loader!(DocumentKey, Document, document::db::get_many);
+by_id_loader!(HoldingKey, Holding, holding::db::get_many);
+by_id_loader!(ExchangeKey, Exchange, exchange::db::get_many);
+
+impl Loader<HoldingsOfDocument> for DbLoader {
+    type Value = Vec<Holding>;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[HoldingsOfDocument]) -> LoadResult<HoldingsOfDocument, Vec<Holding>> {
+        let rows = holding::db::of_documents(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(group(keys, rows, |h| HoldingsOfDocument(h.document_id)))
+    }
+}
+
+impl Loader<LinesOfExchange> for DbLoader {
+    type Value = Vec<ExchangeLine>;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[LinesOfExchange]) -> LoadResult<LinesOfExchange, Vec<ExchangeLine>> {
+        let rows = exchange::db::lines_of(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(group(keys, rows, |l| LinesOfExchange(l.exchange_id)))
+    }
+}
+
+impl Loader<EventsOfExchange> for DbLoader {
+    type Value = Vec<ExchangeEvent>;
+    type Error = Arc<Error>;
+
+    async fn load(&self, keys: &[EventsOfExchange]) -> LoadResult<EventsOfExchange, Vec<ExchangeEvent>> {
+        let rows = exchange::db::events_of(&self.pool, &ids(keys, |k| k.0)).await?;
+        Ok(group(keys, rows, |e| EventsOfExchange(e.exchange_id)))
+    }
+}
+
+impl Loader<BalanceOf> for DbLoader {
+    type Value = ExchangeBalance;
+    type Error = Arc<Error>;
+
+    /// One statement per year asked for (a page of partners asks for one year).
+    async fn load(&self, keys: &[BalanceOf]) -> LoadResult<BalanceOf, ExchangeBalance> {
+        let mut years: Vec<i32> = keys.iter().map(|k| k.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let mut out = HashMap::new();
+        for year in years {
+            let partners: Vec<i64> = keys.iter().filter(|k| k.year == year).map(|k| k.partner_id).collect();
+            let rows = exchange::db::balances(&self.pool, Some(&partners), year).await?;
+            for partner_id in partners {
+                let balance = rows.iter().find(|b| b.partner_id == partner_id).cloned().unwrap_or(ExchangeBalance {
+                    partner_id,
+                    year,
+                    ..Default::default()
+                });
+                out.insert(BalanceOf { partner_id, year }, balance);
+            }
+        }
+        Ok(out)
     }
 }

@@ -3,7 +3,10 @@
 
 pub mod agreement;
 pub mod connection;
+pub mod document;
 pub mod error;
+pub mod exchange;
+pub mod holding;
 pub mod id;
 pub mod loaders;
 pub mod nodes;
@@ -17,7 +20,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use self::error::GqlResultExt;
 use self::id::NodeKind;
-use self::loaders::{AgreementKey, PartnerKey, ProjectKey};
+use self::loaders::{AgreementKey, DocumentKey, ExchangeKey, HoldingKey, PartnerKey, ProjectKey};
 use self::nodes::{Node, loaders};
 
 pub type HamkorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -30,10 +33,25 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 pub const MAX_NODES: usize = 100;
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, partner::PartnerQuery, agreement::AgreementQuery, project::ProjectQuery);
+pub struct Query(
+    NodeQuery,
+    partner::PartnerQuery,
+    agreement::AgreementQuery,
+    project::ProjectQuery,
+    document::DocumentQuery,
+    holding::HoldingQuery,
+    exchange::ExchangeQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(partner::PartnerMutation, agreement::AgreementMutation, project::ProjectMutation);
+pub struct Mutation(
+    partner::PartnerMutation,
+    agreement::AgreementMutation,
+    project::ProjectMutation,
+    document::DocumentMutation,
+    holding::HoldingMutation,
+    exchange::ExchangeMutation,
+);
 
 /// Builds the schema. Per-request data (the pool and the loaders) is attached to each
 /// request, so the schema itself needs no database: `hamkor schema` prints it offline.
@@ -79,6 +97,9 @@ async fn load_node(ctx: &Context<'_>, kind: NodeKind, raw: i64) -> Result<Option
         NodeKind::Partner => loaders.load_one(PartnerKey(raw)).await.map_err(|e| e.extend())?.map(Node::Partner),
         NodeKind::Agreement => loaders.load_one(AgreementKey(raw)).await.map_err(|e| e.extend())?.map(Node::Agreement),
         NodeKind::Project => loaders.load_one(ProjectKey(raw)).await.map_err(|e| e.extend())?.map(Node::Project),
+        NodeKind::Document => loaders.load_one(DocumentKey(raw)).await.map_err(|e| e.extend())?.map(Node::Document),
+        NodeKind::Holding => loaders.load_one(HoldingKey(raw)).await.map_err(|e| e.extend())?.map(Node::Holding),
+        NodeKind::Exchange => loaders.load_one(ExchangeKey(raw)).await.map_err(|e| e.extend())?.map(Node::Exchange),
     };
     Ok(node)
 }

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql`, health and readiness probes, Prometheus metrics, and the
 //! middleware that gives every request an id and one log line.
 
+pub mod export;
 pub mod graphql;
 
 use std::time::Instant;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/documents/{file}", get(export::document))
 }
 
 /// Gives the request an id, runs it inside a span that carries the id, and logs one line

@@ -5,6 +5,8 @@ mod support;
 
 mod agreements;
 mod cli;
+mod documents;
+mod exchanges;
 mod http_spec;
 mod loaders;
 mod nodes;

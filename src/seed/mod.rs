@@ -1,11 +1,14 @@
 //! The demo and starting content: the partners, memorandums and projects named in the
-//! library's own account of its international activities.
+//! library's own account of its international activities, and a demo catalogue
+//! ([`catalog`]).
 //!
 //! The account names partners and projects but gives no dates, terms, websites or ISIL
 //! codes, so none are invented here: they stay unknown until the office records them.
 //! Memorandums are recorded as ACTIVE (the account says they are signed) with no dates.
 //! Seeding is idempotent: what exists (matched by English name or title) is left as it is,
 //! including any edits the office has made since.
+
+pub mod catalog;
 
 use sqlx::PgPool;
 
@@ -350,6 +353,7 @@ pub struct SeedReport {
     pub agreements_created: usize,
     pub projects_created: usize,
     pub partnerships_created: usize,
+    pub catalog: catalog::CatalogReport,
 }
 
 fn english_name(p: &SeedPartner) -> &'static str {
@@ -405,6 +409,7 @@ pub async fn seed(pool: &PgPool) -> Result<SeedReport> {
             }
         }
     }
+    let mut project_ids = std::collections::HashMap::new();
     for p in PROJECTS {
         let project_id = match project::db::find_by_title(&mut tx, p.title).await? {
             Some(id) => id,
@@ -422,6 +427,7 @@ pub async fn seed(pool: &PgPool) -> Result<SeedReport> {
                 project::db::insert(&mut tx, &draft).await?
             }
         };
+        project_ids.insert(p.title, project_id);
         for (partner_name, role) in p.partners {
             let Some(&partner_id) = partner_ids.get(partner_name) else { continue };
             if project::db::add_partner_if_absent(&mut tx, project_id, partner_id, *role).await? {
@@ -429,6 +435,7 @@ pub async fn seed(pool: &PgPool) -> Result<SeedReport> {
             }
         }
     }
+    report.catalog = catalog::seed_catalog(&mut tx, &partner_ids, &project_ids).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -1,0 +1,213 @@
+//! Documents: the bibliographic records of what the library exchanges with its partners.
+
+pub mod db;
+pub mod export;
+pub mod identifiers;
+pub mod import;
+pub mod marc_map;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::text_enum::text_enum;
+use crate::validate;
+
+text_enum!(
+    /// The kind of material.
+    DocumentFormat {
+        Book = "book",
+        Serial = "serial",
+        Manuscript = "manuscript",
+        Map = "map",
+        /// Printed or manuscript music.
+        Score = "score",
+        /// Sound and video recordings, images.
+        Audiovisual = "audiovisual",
+        Electronic = "electronic",
+        Other = "other",
+    }
+);
+
+text_enum!(
+    /// What a person or body did for a document (MARC relator terms).
+    ContributorRole {
+        Author = "author",
+        Editor = "editor",
+        Translator = "translator",
+        Illustrator = "illustrator",
+        Compiler = "compiler",
+        Composer = "composer",
+        Photographer = "photographer",
+        Publisher = "publisher",
+        Contributor = "contributor",
+    }
+);
+
+/// A person or body and its role; `parallelName` is the same name in another script (from
+/// a MARC 880 field), e.g. 金庸 for "Jin, Yong".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct Contributor {
+    pub name: String,
+    pub role: ContributorRole,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_name: Option<String>,
+}
+
+/// The title in another script or language: a MARC 880 field linked to the 245 (the Han
+/// characters of a title catalogued in pinyin), or a 246 variant title.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct ParallelTitle {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// ISO 15924 script code when known: `Hani`, `Cyrl`, `Arab`, `Hebr`, `Grek`, `Latn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+}
+
+/// Everything that describes a document, as stored (also what an import or a mutation
+/// writes). Each field is a column of `documents`; serialised to JSON it is also the row
+/// format of batched writes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Description {
+    pub title: String,
+    pub subtitle: Option<String>,
+    #[sqlx(json)]
+    pub parallel_titles: Vec<ParallelTitle>,
+    #[sqlx(json)]
+    pub contributors: Vec<Contributor>,
+    /// ISO 639-3 codes.
+    pub languages: Vec<String>,
+    pub publisher: Option<String>,
+    pub place: Option<String>,
+    pub year: Option<i32>,
+    pub edition: Option<String>,
+    pub series_title: Option<String>,
+    pub series_volume: Option<String>,
+    /// ISBN-13 digits.
+    pub isbns: Vec<String>,
+    /// `NNNN-NNNC`.
+    pub issns: Vec<String>,
+    pub subjects: Vec<String>,
+    pub abstract_text: Option<String>,
+    pub notes: Option<String>,
+    pub physical_description: Option<String>,
+    pub format: DocumentFormat,
+}
+
+/// Where a document came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The name of the import source (a partner system, a file series), with the record's
+    /// control number (MARC 001) within it: the key that makes re-imports update.
+    pub source: Option<String>,
+    pub control_number: Option<String>,
+    pub origin_partner_id: Option<i64>,
+    pub origin_exchange_id: Option<i64>,
+    pub import_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Document {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub description: Description,
+    pub source: Option<String>,
+    pub control_number: Option<String>,
+    pub origin_partner_id: Option<i64>,
+    pub origin_exchange_id: Option<i64>,
+    pub import_id: Option<i64>,
+    /// The MARC record it was imported from, as MARCXML, kept so that an export gives back
+    /// every field, including those hamkor does not model.
+    pub marc_xml: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+// text_enum! cannot mark a default variant, so this is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for DocumentFormat {
+    fn default() -> Self {
+        DocumentFormat::Other
+    }
+}
+
+pub const MAX_TITLE_CHARS: usize = 2000;
+pub const MAX_TEXT_CHARS: usize = 20_000;
+pub const MAX_SHORT_CHARS: usize = 500;
+pub const MAX_LIST_ITEMS: usize = 200;
+/// Years a catalogue can hold: clay tablets are out of scope, next year's books are not.
+pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = -3000..=2100;
+
+impl Description {
+    /// Checks and normalises a description from any source: trims, checks lengths,
+    /// normalises ISBNs, ISSNs and language codes. `field` prefixes error field names.
+    pub fn validate(mut self) -> Result<Self> {
+        self.title = validate::text("title", &self.title, MAX_TITLE_CHARS)?;
+        self.subtitle = validate::optional_text("subtitle", self.subtitle.as_deref(), MAX_TITLE_CHARS)?;
+        for t in &mut self.parallel_titles {
+            t.title = validate::text("parallelTitles", &t.title, MAX_TITLE_CHARS)?;
+            t.subtitle = validate::optional_text("parallelTitles", t.subtitle.as_deref(), MAX_TITLE_CHARS)?;
+        }
+        for c in &mut self.contributors {
+            c.name = validate::text("contributors", &c.name, MAX_SHORT_CHARS)?;
+            c.parallel_name = validate::optional_text("contributors", c.parallel_name.as_deref(), MAX_SHORT_CHARS)?;
+        }
+        self.languages = normalize_list("languages", &self.languages, |code| {
+            identifiers::normalize_language(code)
+                .ok_or_else(|| Error::invalid("languages", format!("{code:?} is not an ISO 639 language code")))
+        })?;
+        self.isbns = normalize_list("isbns", &self.isbns, |isbn| {
+            identifiers::normalize_isbn(isbn)
+                .ok_or_else(|| Error::invalid("isbns", format!("{isbn:?} is not a valid ISBN (check digit or length)")))
+        })?;
+        self.issns = normalize_list("issns", &self.issns, |issn| {
+            identifiers::normalize_issn(issn)
+                .ok_or_else(|| Error::invalid("issns", format!("{issn:?} is not a valid ISSN")))
+        })?;
+        self.subjects = normalize_list("subjects", &self.subjects, |s| validate::text("subjects", s, MAX_SHORT_CHARS))?;
+        for (field, value) in [
+            ("publisher", &mut self.publisher),
+            ("place", &mut self.place),
+            ("edition", &mut self.edition),
+            ("seriesTitle", &mut self.series_title),
+            ("seriesVolume", &mut self.series_volume),
+            ("physicalDescription", &mut self.physical_description),
+        ] {
+            *value = validate::optional_text(field, value.as_deref(), MAX_SHORT_CHARS)?;
+        }
+        self.abstract_text = validate::optional_text("abstract", self.abstract_text.as_deref(), MAX_TEXT_CHARS)?;
+        self.notes = validate::optional_text("notes", self.notes.as_deref(), MAX_TEXT_CHARS)?;
+        if let Some(year) = self.year
+            && !YEAR_RANGE.contains(&year)
+        {
+            return Err(Error::invalid("year", format!("{year} is not a plausible publication year")));
+        }
+        if self.parallel_titles.len() > MAX_LIST_ITEMS || self.contributors.len() > MAX_LIST_ITEMS {
+            return Err(Error::invalid("contributors", format!("at most {MAX_LIST_ITEMS} entries are allowed")));
+        }
+        Ok(self)
+    }
+}
+
+/// Normalises every item, drops duplicates (keeping the first), and caps the list length.
+fn normalize_list(
+    field: &'static str,
+    items: &[String],
+    normalize: impl Fn(&str) -> Result<String>,
+) -> Result<Vec<String>> {
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(Error::invalid(field, format!("at most {MAX_LIST_ITEMS} entries are allowed")));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let value = normalize(item)?;
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    Ok(out)
+}

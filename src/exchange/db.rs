@@ -1,0 +1,224 @@
+//! All SQL about exchange shipments.
+
+use chrono::NaiveDate;
+use sqlx::{PgConnection, PgPool};
+
+use super::{Exchange, ExchangeBalance, ExchangeDirection, ExchangeDraft, ExchangeEvent, ExchangeLine, ExchangeStatus};
+use crate::db::{Direction, Window};
+use crate::error::{Error, Result};
+
+const SELECT: &str = "
+    SELECT e.id, e.partner_id, e.agreement_id, e.direction, e.status, e.reference, e.note, e.expected_on,
+           e.dispatched_on, e.received_on, e.acknowledged_on, e.created_at, e.updated_at
+    FROM exchanges e";
+
+#[derive(Clone, Debug, Default)]
+pub struct ExchangeFilter {
+    pub partner_id: Option<i64>,
+    pub direction: Option<ExchangeDirection>,
+    pub status: Option<ExchangeStatus>,
+    /// On the shipment's most telling date: received, else dispatched, else expected.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+const FILTER: &str = "
+    WHERE ($1::bigint IS NULL OR e.partner_id = $1)
+      AND ($2::text IS NULL OR e.direction = $2)
+      AND ($3::text IS NULL OR e.status = $3)
+      AND ($4::date IS NULL OR COALESCE(e.received_on, e.dispatched_on, e.expected_on) >= $4)
+      AND ($5::date IS NULL OR COALESCE(e.received_on, e.dispatched_on, e.expected_on) <= $5)";
+
+type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
+
+fn bind_filter<'q, O>(query: Query<'q, O>, filter: &'q ExchangeFilter) -> Query<'q, O> {
+    query
+        .bind(filter.partner_id)
+        .bind(filter.direction.map(ExchangeDirection::as_str))
+        .bind(filter.status.map(ExchangeStatus::as_str))
+        .bind(filter.from)
+        .bind(filter.to)
+}
+
+pub async fn count(pool: &PgPool, filter: &ExchangeFilter) -> Result<i64> {
+    let sql = format!("SELECT count(*) FROM exchanges e {FILTER}");
+    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
+    Ok(n)
+}
+
+pub async fn list(
+    pool: &PgPool,
+    filter: &ExchangeFilter,
+    direction: Direction,
+    window: Window,
+) -> Result<Vec<Exchange>> {
+    let sql = format!(
+        "{SELECT} {FILTER} ORDER BY COALESCE(e.received_on, e.dispatched_on, e.expected_on) {dir} NULLS LAST, e.id {dir}
+         LIMIT $6 OFFSET $7",
+        dir = direction.sql()
+    );
+    Ok(bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?)
+}
+
+pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Exchange> {
+    sqlx::query_as(&format!("{SELECT} WHERE e.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::not_found("Exchange", id))
+}
+
+pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<Exchange> {
+    sqlx::query_as(&format!("{SELECT} WHERE e.id = $1 FOR UPDATE"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::not_found("Exchange", id))
+}
+
+pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Exchange>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE e.id = ANY($1)")).bind(ids).fetch_all(pool).await?)
+}
+
+/// Checks that the agreement (if any) is one of the partner's.
+async fn check_agreement(conn: &mut PgConnection, partner_id: i64, agreement_id: Option<i64>) -> Result<()> {
+    let Some(agreement_id) = agreement_id else { return Ok(()) };
+    let owner: Option<i64> = sqlx::query_scalar("SELECT partner_id FROM agreements WHERE id = $1")
+        .bind(agreement_id)
+        .fetch_optional(conn)
+        .await?;
+    match owner {
+        None => Err(Error::invalid("agreementId", "no agreement has this id")),
+        Some(owner) if owner != partner_id => {
+            Err(Error::invalid("agreementId", "the agreement is with another partner than the shipment"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+pub async fn insert(conn: &mut PgConnection, draft: &ExchangeDraft) -> Result<i64> {
+    check_agreement(conn, draft.partner_id, draft.agreement_id).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO exchanges (partner_id, agreement_id, direction, reference, note, expected_on)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(draft.partner_id)
+    .bind(draft.agreement_id)
+    .bind(draft.direction.as_str())
+    .bind(&draft.reference)
+    .bind(&draft.note)
+    .bind(draft.expected_on)
+    .fetch_one(&mut *conn)
+    .await?;
+    set_lines(conn, id, &draft.lines).await?;
+    Ok(id)
+}
+
+/// Replaces the lines of a shipment.
+pub async fn set_lines(conn: &mut PgConnection, id: i64, lines: &[(i64, i32)]) -> Result<()> {
+    sqlx::query("DELETE FROM exchange_lines WHERE exchange_id = $1").bind(id).execute(&mut *conn).await?;
+    let documents: Vec<i64> = lines.iter().map(|(d, _)| *d).collect();
+    let copies: Vec<i32> = lines.iter().map(|(_, c)| *c).collect();
+    sqlx::query(
+        "INSERT INTO exchange_lines (exchange_id, document_id, copies) SELECT $1, * FROM unnest($2::bigint[], $3::int[])",
+    )
+    .bind(id)
+    .bind(&documents)
+    .bind(&copies)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE exchanges SET updated_at = now() WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn lines(conn: &mut PgConnection, id: i64) -> Result<Vec<ExchangeLine>> {
+    Ok(sqlx::query_as(
+        "SELECT exchange_id, document_id, copies FROM exchange_lines WHERE exchange_id = $1 ORDER BY document_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn lines_of(pool: &PgPool, ids: &[i64]) -> Result<Vec<ExchangeLine>> {
+    Ok(sqlx::query_as(
+        "SELECT exchange_id, document_id, copies FROM exchange_lines WHERE exchange_id = ANY($1) ORDER BY exchange_id, document_id",
+    )
+    .bind(ids)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn events_of(pool: &PgPool, ids: &[i64]) -> Result<Vec<ExchangeEvent>> {
+    Ok(sqlx::query_as(
+        "SELECT id, exchange_id, from_status, to_status, actor, note, happened_on, recorded_at
+         FROM exchange_events WHERE exchange_id = ANY($1) ORDER BY exchange_id, id",
+    )
+    .bind(ids)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Sets the status and the date that goes with it (dispatched, received, acknowledged).
+pub async fn set_status(conn: &mut PgConnection, id: i64, to: ExchangeStatus, on: NaiveDate) -> Result<()> {
+    sqlx::query(
+        "UPDATE exchanges SET status = $2,
+                dispatched_on = CASE WHEN $2 = 'dispatched' THEN $3 ELSE dispatched_on END,
+                received_on = CASE WHEN $2 = 'received' THEN $3 ELSE received_on END,
+                acknowledged_on = CASE WHEN $2 = 'acknowledged' THEN $3 ELSE acknowledged_on END,
+                updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to.as_str())
+    .bind(on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_event(
+    conn: &mut PgConnection,
+    id: i64,
+    from: Option<ExchangeStatus>,
+    to: ExchangeStatus,
+    actor: &str,
+    note: Option<&str>,
+    on: NaiveDate,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO exchange_events (exchange_id, from_status, to_status, actor, note, happened_on)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(from.map(ExchangeStatus::as_str))
+    .bind(to.as_str())
+    .bind(actor)
+    .bind(note)
+    .bind(on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The exchange balance of several partners for one year, in one statement.
+pub async fn balances(pool: &PgPool, partner_ids: Option<&[i64]>, year: i32) -> Result<Vec<ExchangeBalance>> {
+    Ok(sqlx::query_as(
+        "SELECT e.partner_id, $2::int AS year,
+                count(DISTINCT l.document_id) FILTER (WHERE e.direction = 'outgoing') AS sent_titles,
+                COALESCE(sum(l.copies) FILTER (WHERE e.direction = 'outgoing'), 0)::bigint AS sent_copies,
+                count(DISTINCT l.document_id) FILTER (WHERE e.direction = 'incoming') AS received_titles,
+                COALESCE(sum(l.copies) FILTER (WHERE e.direction = 'incoming'), 0)::bigint AS received_copies
+         FROM exchanges e JOIN exchange_lines l ON l.exchange_id = e.id
+         WHERE ($1::bigint[] IS NULL OR e.partner_id = ANY($1))
+           AND e.status <> 'cancelled'
+           AND ((e.direction = 'outgoing' AND e.dispatched_on IS NOT NULL AND extract(year FROM e.dispatched_on) = $2)
+             OR (e.direction = 'incoming' AND e.received_on IS NOT NULL AND extract(year FROM e.received_on) = $2))
+         GROUP BY e.partner_id
+         ORDER BY e.partner_id",
+    )
+    .bind(partner_ids)
+    .bind(year)
+    .fetch_all(pool)
+    .await?)
+}

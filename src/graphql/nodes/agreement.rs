@@ -1,0 +1,61 @@
+//! The `Agreement` object.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::load_required;
+use crate::agreement::{Agreement, AgreementKind, AgreementStatus};
+use crate::graphql::id::{self, NodeKind};
+use crate::graphql::loaders::PartnerKey;
+use crate::partner::Partner;
+
+/// An agreement or memorandum of cooperation with one partner.
+#[Object]
+impl Agreement {
+    pub(crate) async fn id(&self) -> ID {
+        id::encode(NodeKind::Agreement, self.id)
+    }
+
+    async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
+        load_required(ctx, PartnerKey(self.partner_id), "Partner", self.partner_id).await
+    }
+
+    async fn kind(&self) -> AgreementKind {
+        self.kind
+    }
+
+    async fn title(&self) -> &str {
+        &self.title
+    }
+
+    async fn signed_on(&self) -> Option<NaiveDate> {
+        self.signed_on
+    }
+
+    async fn valid_from(&self) -> Option<NaiveDate> {
+        self.valid_from
+    }
+
+    /// The last day the agreement is in force; unknown when the text has no end date.
+    async fn valid_until(&self) -> Option<NaiveDate> {
+        self.valid_until
+    }
+
+    /// The effective status: an ACTIVE agreement past its `validUntil` is EXPIRED.
+    async fn status(&self) -> AgreementStatus {
+        self.status
+    }
+
+    /// What the parties agreed to do.
+    async fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}

@@ -1,0 +1,130 @@
+//! The `Partner` object.
+
+use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
+use chrono::{DateTime, Datelike, Utc};
+
+use super::loaders;
+use crate::agreement::Agreement;
+use crate::exchange::ExchangeBalance;
+use crate::graphql::connection::{Page, PageArgs, page_of};
+use crate::graphql::error::GqlResultExt;
+use crate::graphql::exchange::check_year;
+use crate::graphql::holding::holdings_page;
+use crate::graphql::id::{self, NodeKind};
+use crate::graphql::loaders::{AgreementsOfPartner, BalanceOf, PartnershipsOfPartner};
+use crate::holding::Holding;
+use crate::holding::db::{Holder, HoldingFilter};
+use crate::partner::{LocalizedName, Partner, PartnerKind};
+use crate::project::Partnership;
+
+/// A partner institution abroad (or an international organisation) the library cooperates with.
+#[Object]
+impl Partner {
+    pub(crate) async fn id(&self) -> ID {
+        id::encode(NodeKind::Partner, self.id)
+    }
+
+    async fn kind(&self) -> PartnerKind {
+        self.kind
+    }
+
+    /// ISO 3166-1 alpha-2 code of the country the partner belongs to or represents (an
+    /// embassy in Tashkent is `US`); null for bodies with no single country.
+    async fn country(&self) -> Option<&str> {
+        self.country.as_deref()
+    }
+
+    async fn city(&self) -> Option<&str> {
+        self.city.as_deref()
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.website.as_deref()
+    }
+
+    /// The contact e-mail of the partner's international office.
+    async fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+
+    /// The partner's ISIL (ISO 15511), by which interlibrary loan addresses it.
+    async fn isil(&self) -> Option<&str> {
+        self.isil.as_deref()
+    }
+
+    /// Whether cooperation is current.
+    async fn active(&self) -> bool {
+        self.active
+    }
+
+    /// Every name of the partner, one per language, ordered by language tag.
+    async fn names(&self) -> &[LocalizedName] {
+        &self.names
+    }
+
+    /// The best name for a reader of `lang` (a BCP 47 tag). Fallback order: the exact tag;
+    /// another tag of the same language (`uz` finds `uz-Latn`); English; Uzbek (Latin);
+    /// Russian; any other name.
+    async fn name(&self, lang: Option<String>) -> &str {
+        self.best_name(lang.as_deref())
+    }
+
+    /// The partner's agreements and memorandums, most recently signed first.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Agreement>> {
+        let args = PageArgs::new(after, before, first, last);
+        args.validate().gql()?;
+        let all = loaders(ctx).load_one(AgreementsOfPartner(self.id)).await.map_err(|e| e.extend())?;
+        page_of(all.unwrap_or_default(), &args).gql()
+    }
+
+    /// The joint projects the partner takes part in, with its role in each.
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Partnership>> {
+        let args = PageArgs::new(after, before, first, last);
+        args.validate().gql()?;
+        let all = loaders(ctx).load_one(PartnershipsOfPartner(self.id)).await.map_err(|e| e.extend())?;
+        page_of(all.unwrap_or_default(), &args).gql()
+    }
+
+    /// Copies of documents this partner holds (what interlibrary loan can borrow from it).
+    async fn holdings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Holding>> {
+        let filter = HoldingFilter { holder: Holder::Partner(self.id), ..Default::default() };
+        holdings_page(ctx, &filter, &PageArgs::new(after, before, first, last)).await
+    }
+
+    /// Documents sent to and received from this partner in `year` (default: this year).
+    async fn exchange_balance(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<ExchangeBalance> {
+        let year = year.unwrap_or_else(|| Utc::now().year());
+        check_year(year).gql()?;
+        let balance = loaders(ctx).load_one(BalanceOf { partner_id: self.id, year }).await.map_err(|e| e.extend())?;
+        Ok(balance.unwrap_or(ExchangeBalance { partner_id: self.id, year, ..Default::default() }))
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}

@@ -1,0 +1,511 @@
+//! The `hamkor` binary as a person runs it: `seed`, `migrate` and `serve` on a data dir of
+//! their own, sharing the embedded PostgreSQL that the first of them starts and the last one
+//! stops; the probes and metrics of a running server; `--help`; `schema`; and a bad
+//! `DATABASE_URL`.
+//!
+//! Every wait is bounded, and every child process is stopped even when an assertion fails.
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const HAMKOR: &str = env!("CARGO_BIN_EXE_hamkor");
+const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+/// The longest any one command, start-up or shutdown may take (initdb included).
+const TIMEOUT: Duration = Duration::from_secs(60);
+const READY_PREFIX: &str = "hamkor is ready: open http://";
+/// Where the cluster code relocates clusters the `postgres` user cannot reach.
+const RELOCATION_ROOT: &str = "/var/lib/hamkor/clusters";
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+/// A throwaway data dir. On drop it stops an embedded server still running in it (only
+/// after a failed test) and removes a relocated cluster along with the directory.
+struct DataDir {
+    dir: tempfile::TempDir,
+}
+
+impl DataDir {
+    fn new() -> DataDir {
+        let dir = tempfile::Builder::new().prefix("hamkor-cli-").tempdir().expect("a temporary directory");
+        // Readable by the `postgres` user (the server runs as it when we are root), so the
+        // cluster stays inside the data dir instead of being relocated.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod the data dir");
+        DataDir { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn postmaster_pid_file(&self) -> PathBuf {
+        self.path().join("postgres").join("postmaster.pid")
+    }
+
+    /// The pid of the embedded PostgreSQL server, if its postmaster.pid names one.
+    fn postmaster_pid(&self) -> Option<i32> {
+        let text = std::fs::read_to_string(self.postmaster_pid_file()).ok()?;
+        text.lines().next()?.trim().parse().ok()
+    }
+
+    /// The pid of the running embedded server; panics when there is none.
+    #[track_caller]
+    fn running_server(&self) -> i32 {
+        let pid = self
+            .postmaster_pid()
+            .unwrap_or_else(|| panic!("no {} while the server should run", self.postmaster_pid_file().display()));
+        assert!(process_alive(pid), "the embedded PostgreSQL (pid {pid}) is not running");
+        pid
+    }
+
+    /// Asserts that no embedded server is left running in this data dir.
+    #[track_caller]
+    fn assert_no_server(&self, context: &str) {
+        if let Some(pid) = self.postmaster_pid() {
+            assert!(exits_soon(pid), "{context}: the embedded PostgreSQL (pid {pid}) is still running");
+        }
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        // Only a failed test gets here with a server still running: stop it (fast shutdown)
+        // so it does not outlive the test run.
+        if let Some(pid) = self.postmaster_pid().filter(|pid| process_alive(*pid)) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGINT);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while process_alive(pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        let link = self.path().join("postgres");
+        if let Ok(target) = std::fs::read_link(&link)
+            && target.starts_with(RELOCATION_ROOT)
+            && let Some(container) = target.parent()
+        {
+            let _ = std::fs::remove_dir_all(container);
+        }
+    }
+}
+
+/// Whether `pid` names a live (not zombie) process.
+fn process_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name, which may itself hold spaces.
+        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) != Some("Z"),
+        Err(_) => false,
+    }
+}
+
+/// Whether `pid` is gone within a few seconds: `pg_ctl stop` returns once postmaster.pid is
+/// removed, which can be a moment before the process itself has exited.
+fn exits_soon(pid: i32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while process_alive(pid) {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
+/// `hamkor ARGS --data-dir DIR`, with nothing taken from the environment that could point it
+/// elsewhere.
+fn hamkor(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(HAMKOR);
+    command
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("HAMKOR_DATA_DIR")
+        .env_remove("HAMKOR_LISTEN")
+        .env_remove("HAMKOR_DEMO")
+        .env_remove("HAMKOR_LOG_FORMAT")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Kills (after a polite SIGTERM) and reaps the child when dropped, so a failing assertion
+/// never leaves a process behind.
+struct ChildGuard {
+    child: Child,
+    what: String,
+}
+
+impl ChildGuard {
+    fn spawn(mut command: Command, what: &str) -> ChildGuard {
+        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {what} ({HAMKOR}): {e}"));
+        ChildGuard { child, what: what.to_owned() }
+    }
+
+    fn pid(&self) -> Pid {
+        Pid::from_raw(i32::try_from(self.child.id()).expect("a pid fits in i32"))
+    }
+
+    /// Waits at most `timeout` for the child to exit.
+    fn wait_timeout(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() >= deadline => return None,
+                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                Err(e) => panic!("cannot wait for {}: {e}", self.what),
+            }
+        }
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SIGTERM first: hamkor then stops the embedded PostgreSQL it may have started.
+            let _ = kill(self.pid(), Signal::SIGTERM);
+            if self.wait_timeout(Duration::from_secs(15)).is_none() {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
+        }
+    }
+}
+
+/// Collects everything a pipe yields on a thread of its own.
+fn collect(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+struct Outcome {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Outcome {
+    #[track_caller]
+    fn assert_success(&self, what: &str) {
+        assert!(
+            self.status.success(),
+            "`{what}` failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+    }
+}
+
+/// Runs `hamkor ARGS` to completion, at most [`TIMEOUT`].
+#[track_caller]
+fn run(data_dir: &Path, args: &[&str]) -> Outcome {
+    run_command(hamkor(data_dir, args), &format!("hamkor {}", args.join(" ")))
+}
+
+#[track_caller]
+fn run_command(mut command: Command, what: &str) -> Outcome {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut guard = ChildGuard::spawn(command, what);
+    let stdout = collect(guard.child.stdout.take().expect("piped stdout"));
+    let stderr = collect(guard.child.stderr.take().expect("piped stderr"));
+    let Some(status) = guard.wait_timeout(TIMEOUT) else {
+        drop(guard);
+        panic!(
+            "`{what}` did not finish within {} s; its stderr:\n{}",
+            TIMEOUT.as_secs(),
+            stderr.join().unwrap_or_default()
+        );
+    };
+    Outcome { status, stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() }
+}
+
+/// Reads the "seeded: N partners, ..." line and returns N.
+#[track_caller]
+fn partners_created(outcome: &Outcome) -> u64 {
+    let line = outcome
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("seeded: "))
+        .unwrap_or_else(|| panic!("no `seeded: ` line in the output of seed:\n{}", outcome.stdout));
+    line.strip_prefix("seeded: ")
+        .and_then(|rest| rest.split_once(" partners"))
+        .and_then(|(n, _)| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("cannot read the number of partners from `{line}`"))
+}
+
+/// A running `hamkor serve`.
+struct Serve {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    base: String,
+    stderr: Arc<Mutex<String>>,
+    client: reqwest::Client,
+    // Last: dropped after everything else.
+    guard: ChildGuard,
+}
+
+impl Serve {
+    /// Starts `hamkor serve --listen 127.0.0.1:0` and waits (bounded) for its ready line.
+    #[track_caller]
+    fn start(data_dir: &Path) -> Serve {
+        let mut command = hamkor(data_dir, &["serve", "--listen", "127.0.0.1:0"]);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut guard = ChildGuard::spawn(command, "hamkor serve");
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        let pipe = guard.child.stderr.take().expect("piped stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                let mut text = sink.lock().unwrap_or_else(|e| e.into_inner());
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+
+        let (tx, rx) = mpsc::channel::<String>();
+        let pipe = guard.child.stdout.take().expect("piped stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+
+        let deadline = Instant::now() + TIMEOUT;
+        let base = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.strip_prefix(READY_PREFIX) {
+                        let address = rest.trim().strip_suffix("/graphql").unwrap_or_else(|| {
+                            panic!("the ready line does not end in /graphql: {line}");
+                        });
+                        break format!("http://{address}");
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    drop(guard);
+                    panic!(
+                        "hamkor serve printed no `{READY_PREFIX}...` line within {} s; its stderr:\n{}",
+                        TIMEOUT.as_secs(),
+                        stderr.lock().unwrap_or_else(|e| e.into_inner())
+                    );
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = guard.wait_timeout(Duration::from_secs(10));
+                    drop(guard);
+                    // Let the stderr thread catch up with the last lines.
+                    std::thread::sleep(Duration::from_millis(200));
+                    panic!(
+                        "hamkor serve exited ({status:?}) before it was ready; its stderr:\n{}",
+                        stderr.lock().unwrap_or_else(|e| e.into_inner())
+                    );
+                }
+            }
+        };
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+        Serve { base, stderr, client, guard }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path} failed: {e}\n--- serve stderr\n{}", self.stderr()));
+        let status = response.status();
+        (status, response.text().await.unwrap_or_else(|e| panic!("reading the body of GET {path}: {e}")))
+    }
+
+    /// POSTs a GraphQL query and returns its `data`; there must be no errors.
+    async fn query(&self, query: &str) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST /graphql failed: {e}\n--- serve stderr\n{}", self.stderr()));
+        assert_eq!(response.status(), StatusCode::OK, "HTTP status of POST /graphql");
+        let body: Value = response.json().await.expect("a JSON body");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Sends SIGTERM and asserts that serve exits with status 0 in time.
+    #[track_caller]
+    fn terminate(mut self) {
+        kill(self.guard.pid(), Signal::SIGTERM).expect("SIGTERM to hamkor serve");
+        let status = self.guard.wait_timeout(TIMEOUT);
+        let Some(status) = status else {
+            panic!(
+                "hamkor serve did not exit within {} s of SIGTERM; its stderr:\n{}",
+                TIMEOUT.as_secs(),
+                self.stderr()
+            );
+        };
+        assert!(status.success(), "hamkor serve exited with {status} after SIGTERM; its stderr:\n{}", self.stderr());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn seed_without_a_server_starts_the_embedded_postgres_and_stops_it_again() {
+    let data = DataDir::new();
+
+    let first = run(data.path(), &["seed"]);
+    first.assert_success("hamkor seed");
+    assert_eq!(partners_created(&first), 20, "the first seed creates the 20 partners:\n{}", first.stdout);
+    assert!(
+        data.path().join("postgres").join("PG_VERSION").is_file(),
+        "seed created its cluster under <data-dir>/postgres"
+    );
+    data.assert_no_server("after `hamkor seed` exited");
+
+    let second = run(data.path(), &["seed"]);
+    second.assert_success("hamkor seed (again)");
+    assert_eq!(partners_created(&second), 0, "seeding again creates nothing:\n{}", second.stdout);
+    data.assert_no_server("after the second `hamkor seed` exited");
+}
+
+#[tokio::test]
+async fn seed_and_migrate_share_the_server_that_serve_started() {
+    let data = DataDir::new();
+    let serve = Serve::start(data.path());
+    let server = data.running_server();
+
+    let seeded = run(data.path(), &["seed"]);
+    seeded.assert_success("hamkor seed (while serve runs)");
+    assert_eq!(partners_created(&seeded), 20, "{}", seeded.stdout);
+    assert_eq!(data.running_server(), server, "seed used the server that serve started, and left it running");
+
+    run(data.path(), &["migrate"]).assert_success("hamkor migrate (while serve runs)");
+    assert_eq!(data.running_server(), server, "migrate used the server that serve started, and left it running");
+
+    let partners = serve.query("{ partners { totalCount } }").await;
+    assert_eq!(partners["partners"]["totalCount"], 20, "serve sees what seed loaded: {partners}");
+
+    serve.terminate();
+    assert!(exits_soon(server), "the embedded PostgreSQL (pid {server}) stopped with the last hamkor process");
+    data.assert_no_server("after serve exited");
+}
+
+#[tokio::test]
+async fn serve_answers_probes_and_counts_graphql_requests_in_its_metrics() {
+    let data = DataDir::new();
+    let serve = Serve::start(data.path());
+
+    let (status, body) = serve.get("/healthz").await;
+    assert_eq!(status, StatusCode::OK, "/healthz: {body}");
+    let (status, body) = serve.get("/readyz").await;
+    assert_eq!(status, StatusCode::OK, "/readyz: {body}");
+
+    let data_field = serve.query("{ partners { totalCount } }").await;
+    assert_eq!(data_field["partners"]["totalCount"], 0, "a fresh data dir has no partners: {data_field}");
+
+    let (status, metrics) = serve.get("/metrics").await;
+    assert_eq!(status, StatusCode::OK, "/metrics: {metrics}");
+    assert!(
+        metrics.contains("hamkor_graphql_requests_total"),
+        "/metrics counts GraphQL requests after one was made:\n{metrics}"
+    );
+
+    serve.terminate();
+    data.assert_no_server("after serve exited");
+}
+
+#[test]
+fn help_names_the_environment_variables() {
+    let data = DataDir::new();
+    let top = run(data.path(), &["--help"]);
+    top.assert_success("hamkor --help");
+    for variable in ["DATABASE_URL", "HAMKOR_DATA_DIR"] {
+        assert!(top.stdout.contains(variable), "`hamkor --help` mentions {variable}:\n{}", top.stdout);
+    }
+    for command in ["serve", "migrate", "seed", "schema"] {
+        assert!(top.stdout.contains(command), "`hamkor --help` lists `{command}`:\n{}", top.stdout);
+    }
+
+    let serve = run(data.path(), &["serve", "--help"]);
+    serve.assert_success("hamkor serve --help");
+    for variable in ["DATABASE_URL", "HAMKOR_DATA_DIR", "HAMKOR_LISTEN"] {
+        assert!(serve.stdout.contains(variable), "`hamkor serve --help` mentions {variable}:\n{}", serve.stdout);
+    }
+    // Asking for help starts nothing.
+    assert!(!data.path().join("postgres").exists(), "--help created a cluster");
+}
+
+#[test]
+fn schema_prints_the_checked_in_sdl() {
+    let data = DataDir::new();
+    let printed = run(data.path(), &["schema"]);
+    printed.assert_success("hamkor schema");
+    let checked_in = std::fs::read_to_string(SCHEMA_FILE).expect("schema.graphql is readable");
+    if printed.stdout != checked_in {
+        let (line, (ours, theirs)) = printed
+            .stdout
+            .lines()
+            .map(Some)
+            .chain(std::iter::repeat(None))
+            .zip(checked_in.lines().map(Some).chain(std::iter::repeat(None)))
+            .take(printed.stdout.lines().count().max(checked_in.lines().count()) + 1)
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+            .unwrap_or((0, (None, None)));
+        panic!(
+            "`hamkor schema` differs from schema.graphql; regenerate with `cargo run -- schema > schema.graphql`\n\
+             first difference at line {}:\n  hamkor schema:  {}\n  schema.graphql: {}",
+            line + 1,
+            ours.unwrap_or("<end of output>"),
+            theirs.unwrap_or("<end of file>"),
+        );
+    }
+    assert!(!data.path().join("postgres").exists(), "`hamkor schema` needs no database");
+}
+
+#[test]
+fn migrate_with_an_unreachable_database_url_fails_with_a_message() {
+    let data = DataDir::new();
+    let mut command = hamkor(data.path(), &["migrate"]);
+    command.env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/x");
+    let outcome = run_command(command, "DATABASE_URL=postgres://nobody@127.0.0.1:1/x hamkor migrate");
+    assert!(!outcome.status.success(), "migrate against an unreachable server succeeded:\n{}", outcome.stdout);
+    assert!(
+        outcome.status.code().is_some(),
+        "migrate exits with a status rather than dying from a signal: {}",
+        outcome.status
+    );
+    assert!(!outcome.stderr.trim().is_empty(), "migrate says on stderr why it failed");
+    assert!(!outcome.stderr.contains("panicked"), "migrate fails without a panic:\n{}", outcome.stderr);
+    assert!(
+        !data.path().join("postgres").exists(),
+        "with DATABASE_URL set, no embedded cluster is created:\n{}",
+        outcome.stderr
+    );
+}
