@@ -83,12 +83,15 @@ CREATE TABLE documents (
     origin_exchange_id bigint REFERENCES exchanges (id) ON DELETE SET NULL,
     import_id       bigint REFERENCES imports (id) ON DELETE SET NULL,
     marc_xml        text,
+    -- Identifies a re-imported record that has no control number (001).
+    marc_hash       text GENERATED ALWAYS AS (md5(marc_xml)) STORED,
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 -- A record re-imported from the same source updates the document it created.
 CREATE UNIQUE INDEX documents_source_control_number_key ON documents (source, control_number)
     WHERE source IS NOT NULL AND control_number IS NOT NULL;
+CREATE INDEX documents_source_marc_hash_idx ON documents (source, marc_hash) WHERE control_number IS NULL;
 CREATE INDEX documents_isbns_idx ON documents USING gin (isbns);
 CREATE INDEX documents_languages_idx ON documents USING gin (languages);
 CREATE INDEX documents_year_idx ON documents (year);

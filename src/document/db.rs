@@ -69,8 +69,10 @@ pub async fn insert_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> R
     Ok(())
 }
 
-/// Rewrites the description (and, for imports, the provenance and MARC) of existing rows.
-/// Provenance fields that are null in a row keep their stored value.
+/// Rewrites the description (and, for imports, the MARC record and provenance) of existing
+/// rows. A document keeps the source and control number it first arrived with, so a record
+/// matched across sources (by ISBN) stays findable under its first identity; other
+/// provenance fields that are null in a row keep their stored value.
 pub async fn update_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> Result<u64> {
     if rows.is_empty() {
         return Ok(0);
@@ -79,8 +81,8 @@ pub async fn update_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> R
         DESCRIPTION_COLUMNS.split(", ").map(|c| format!("{c} = x.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "UPDATE documents d SET {assignments},
-                source = COALESCE(x.source, d.source),
-                control_number = COALESCE(x.control_number, d.control_number),
+                source = COALESCE(d.source, x.source),
+                control_number = COALESCE(d.control_number, x.control_number),
                 origin_partner_id = COALESCE(x.origin_partner_id, d.origin_partner_id),
                 origin_exchange_id = COALESCE(x.origin_exchange_id, d.origin_exchange_id),
                 import_id = COALESCE(x.import_id, d.import_id),
@@ -155,10 +157,22 @@ pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Document>> {
     Ok(sqlx::query_as(&sql).bind(ids).fetch_all(pool).await?)
 }
 
-/// Existing documents of a batch: by source and control number, and by ISBN.
+/// A stored document sharing an ISBN with an imported record.
+#[derive(sqlx::FromRow)]
+pub struct IsbnMatch {
+    pub id: i64,
+    pub isbns: Vec<String>,
+    pub source: Option<String>,
+    pub control_number: Option<String>,
+}
+
+/// Existing documents of a batch: by source and control number, by ISBN, and (for records
+/// without a control number) by source and the exact MARC record.
 pub struct ExistingMatches {
     pub by_control_number: Vec<(i64, String)>,
-    pub by_isbn: Vec<(i64, Vec<String>)>,
+    pub by_isbn: Vec<IsbnMatch>,
+    /// (id, MARCXML) of records of this source, without control number, equal to one asked.
+    pub by_record: Vec<(i64, String)>,
 }
 
 pub async fn find_existing(
@@ -166,6 +180,7 @@ pub async fn find_existing(
     source: &str,
     control_numbers: &[&str],
     isbns: &[&str],
+    records_without_control_number: &[&str],
 ) -> Result<ExistingMatches> {
     let by_control_number =
         sqlx::query_as("SELECT id, control_number FROM documents WHERE source = $1 AND control_number = ANY($2)")
@@ -176,12 +191,25 @@ pub async fn find_existing(
     let by_isbn = if isbns.is_empty() {
         Vec::new()
     } else {
-        sqlx::query_as("SELECT id, isbns FROM documents WHERE isbns && $1::text[] ORDER BY id")
+        sqlx::query_as("SELECT id, isbns, source, control_number FROM documents WHERE isbns && $1::text[] ORDER BY id")
             .bind(isbns)
-            .fetch_all(conn)
+            .fetch_all(&mut *conn)
             .await?
     };
-    Ok(ExistingMatches { by_control_number, by_isbn })
+    let by_record = if records_without_control_number.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "SELECT id, marc_xml FROM documents
+             WHERE source = $1 AND control_number IS NULL
+               AND marc_hash IN (SELECT md5(x) FROM unnest($2::text[]) AS x)",
+        )
+        .bind(source)
+        .bind(records_without_control_number)
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    Ok(ExistingMatches { by_control_number, by_isbn, by_record })
 }
 
 #[derive(Clone, Debug, Default)]

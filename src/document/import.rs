@@ -2,7 +2,8 @@
 //! created, updated and rejected (and why, record by record).
 //!
 //! A record is matched to an existing document by its source and control number (MARC
-//! 001), else by ISBN: importing the same file twice updates, never duplicates. Records are
+//! 001), else by ISBN, else (a record with neither) by being the very same record from the
+//! same source: importing the same file twice updates, never duplicates. Records are
 //! written in batches, each in one transaction, so a large file takes seconds; one bad
 //! record never stops the rest.
 
@@ -185,40 +186,52 @@ async fn write_batch<'a>(
     let mut tx = pool.begin().await?;
     let control_numbers: Vec<&str> = batch.iter().filter_map(|a| a.control_number.as_deref()).collect();
     let isbns: Vec<&str> = batch.iter().flat_map(|a| a.description.isbns.iter().map(String::as_str)).collect();
-    let existing = db::find_existing(&mut tx, source, &control_numbers, &isbns).await?;
+    let unnumbered: Vec<&str> =
+        batch.iter().filter(|a| a.control_number.is_none()).map(|a| a.marc_xml.as_str()).collect();
+    let existing = db::find_existing(&mut tx, source, &control_numbers, &isbns, &unnumbered).await?;
     let by_control: HashMap<&str, i64> = existing.by_control_number.iter().map(|(id, cn)| (cn.as_str(), *id)).collect();
-    let mut by_isbn: HashMap<&str, i64> = HashMap::new();
-    for (id, isbns) in &existing.by_isbn {
-        for isbn in isbns {
-            by_isbn.entry(isbn.as_str()).or_insert(*id);
+    let by_record: HashMap<&str, i64> = existing.by_record.iter().map(|(id, xml)| (xml.as_str(), *id)).collect();
+    // Known documents by ISBN, with the control number they have in this source (if any).
+    let mut by_isbn: HashMap<&str, (i64, Option<&str>)> = HashMap::new();
+    for candidate in &existing.by_isbn {
+        let same_source = candidate.source.as_deref() == Some(source);
+        let cn_here = if same_source { candidate.control_number.as_deref() } else { None };
+        for isbn in &candidate.isbns {
+            by_isbn.entry(isbn.as_str()).or_insert((candidate.id, cn_here));
         }
     }
 
     // Decide, record by record, which document it becomes. A record repeated within the
     // batch updates the document its first occurrence creates.
     let fresh_ids = db::reserve_ids(&mut tx, batch.len()).await?;
-    let mut in_batch: HashMap<String, i64> = HashMap::new();
+    let mut by_control_in_batch: HashMap<&str, i64> = HashMap::new();
     let mut targets = Vec::with_capacity(batch.len());
     let (mut created, mut updated) = (0, 0);
     for (accepted, fresh) in batch.iter().zip(&fresh_ids) {
-        let known = accepted
-            .control_number
-            .as_deref()
-            .and_then(|cn| by_control.get(cn).copied().or_else(|| in_batch.get(&format!("cn:{cn}")).copied()))
-            .or_else(|| {
-                accepted.description.isbns.iter().find_map(|isbn| {
-                    by_isbn.get(isbn.as_str()).copied().or_else(|| in_batch.get(&format!("isbn:{isbn}")).copied())
-                })
-            });
+        let cn = accepted.control_number.as_deref();
+        let known = match cn {
+            Some(cn) => by_control.get(cn).or_else(|| by_control_in_batch.get(cn)).copied(),
+            None => by_record.get(accepted.marc_xml.as_str()).copied(),
+        }
+        .or_else(|| {
+            // The same ISBN means the same book, unless both records carry different
+            // control numbers of this one source: then they are two records (volumes of a
+            // set, say) that happen to share it.
+            accepted.description.isbns.iter().find_map(|isbn| {
+                let (id, other_cn) = by_isbn.get(isbn.as_str())?;
+                let distinct = matches!((cn, other_cn), (Some(a), Some(b)) if a != *b);
+                (!distinct).then_some(*id)
+            })
+        });
         let (id, is_new) = match known {
             Some(id) => (id, false),
             None => (*fresh, true),
         };
-        if let Some(cn) = &accepted.control_number {
-            in_batch.insert(format!("cn:{cn}"), id);
+        if let Some(cn) = cn {
+            by_control_in_batch.insert(cn, id);
         }
         for isbn in &accepted.description.isbns {
-            in_batch.entry(format!("isbn:{isbn}")).or_insert(id);
+            by_isbn.entry(isbn.as_str()).or_insert((id, cn));
         }
         targets.push((id, is_new));
     }

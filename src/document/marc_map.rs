@@ -22,7 +22,15 @@ pub fn control_number(record: &Record) -> Option<String> {
 /// passed on, so one mistyped ISBN does not make the whole record fail validation.
 /// Fails only when the record has no title (245 `$a`, `$k` or `$b`).
 pub fn description_from_marc(record: &Record) -> Result<Description, String> {
-    let title_field = record.field("245").ok_or("the record has no title field (245)")?;
+    let Some(title_field) = record.field("245") else {
+        // UNIMARC records (some partners send them) have their title in 200 $a.
+        let unimarc = record.fields("200").any(|f| f.subfield('a').is_some());
+        return Err(if unimarc {
+            "the record has no MARC 21 title field (245); its 200 $a suggests UNIMARC, which is not mapped".to_owned()
+        } else {
+            "the record has no title field (245)".to_owned()
+        });
+    };
     let main = title_parts(title_field);
     let (title, subtitle) = match (main.title, main.subtitle) {
         (Some(title), subtitle) => (title, subtitle),
@@ -46,7 +54,7 @@ pub fn description_from_marc(record: &Record) -> Result<Description, String> {
         publisher,
         place,
         year: year_008(record).or(imprint_year),
-        edition: record.field("250").and_then(edition_of),
+        edition: record.fields("250").find_map(edition_of),
         series_title,
         series_volume,
         isbns: unique(record.fields("020").filter_map(isbn_of).map(|(raw, _)| raw), |raw| {
@@ -58,7 +66,7 @@ pub fn description_from_marc(record: &Record) -> Result<Description, String> {
         subjects: unique(record.fields.iter().filter_map(subject_of), |s| Some(s.clone())),
         abstract_text: joined_lines(record, "520"),
         notes: joined_lines(record, "500"),
-        physical_description: record.field("300").and_then(physical_of),
+        physical_description: record.fields("300").find_map(physical_of),
         format: format_of(&record.leader),
         title,
         subtitle,
@@ -153,7 +161,8 @@ const ABBREVIATIONS: &[&str] = &[
 /// " ;", " =", ",") and the period that closes an area, but not the period of an
 /// abbreviation ("1st ed.", "etc.", "Smith, J.").
 ///
-/// A period is dropped only after a lowercase letter or a digit, and not when the last
+/// A period is dropped only after a lowercase letter, a digit or a letter of a script
+/// without case, and not when the last
 /// word is a single letter, contains another period ("i.e."), or is a known
 /// abbreviation: a bare capital before the period is an initial ("Smith, J."). One-word
 /// values are treated like longer ones, since subject terms such as "Fantasy." are
@@ -179,7 +188,9 @@ fn period_closes_area(body: &str) -> bool {
     let Some(last) = body.chars().last() else {
         return false;
     };
-    if !(last.is_lowercase() || last.is_ascii_digit()) {
+    // Scripts without case (Han, Hebrew, Arabic) have no capital initials to protect.
+    let caseless = last.is_alphabetic() && !last.is_uppercase() && !last.is_lowercase();
+    if !(last.is_lowercase() || last.is_ascii_digit() || caseless) {
         return false;
     }
     let word = body.rsplit(|c: char| c.is_whitespace() || matches!(c, '(' | '[' | ',')).next().unwrap_or(body);
@@ -248,12 +259,12 @@ fn title_parts(field: &Field) -> TitleParts {
     let subs = field.subfields();
     let has_a = subs.iter().any(|s| s.code == 'a');
     let title_codes: &[char] = if has_a { &['a', 'n', 'p'] } else { &['k', 'n', 'p'] };
-    let title = join_subfields(field, title_codes);
+    let title = join_subfields(field, title_codes).and_then(|t| value(unbracket(&t)));
     let mut subtitle = None;
     let mut parallel = None;
     if let Some(i) = subs.iter().position(|s| s.code == 'b') {
         let after_equals = i > 0 && subs[i - 1].value.trim_end().ends_with('=');
-        let text = value(&subs[i].value);
+        let text = value(unbracket(&subs[i].value));
         if after_equals { parallel = text } else { subtitle = text }
     }
     TitleParts { title, subtitle, parallel }
@@ -647,11 +658,13 @@ fn subject_of(field: &Field) -> Option<String> {
 }
 
 fn edition_of(field: &Field) -> Option<String> {
-    let text = field.subfield('a')?.trim();
-    // A wholly bracketed statement was supplied by the cataloguer; the brackets say only that.
-    let text =
-        text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).filter(|t| !t.contains(['[', ']'])).unwrap_or(text);
-    value(text)
+    value(unbracket(field.subfield('a')?))
+}
+
+/// A wholly bracketed statement was supplied by the cataloguer; the brackets say only that.
+fn unbracket(text: &str) -> &str {
+    let text = text.trim().trim_end_matches(['/', ':', ';', '=', ',']).trim_end();
+    text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).filter(|t| !t.contains(['[', ']'])).unwrap_or(text)
 }
 
 /// The series statement (490), else the series added entry (830, or the obsolete 440).
@@ -772,7 +785,7 @@ fn punctuate(tag: &str, subfields: &mut [Subfield]) {
             ("260" | "264", 'b', Some('c')) => ",",
             ("300", 'a', Some('b')) => " :",
             (t, _, Some('e')) if is_name_tag(t) => ",",
-            ("245" | "250" | "260" | "264" | "500" | "520", _, None) => ".",
+            ("245" | "250" | "260" | "264", _, None) => ".",
             (t, _, None) if is_name_tag(t) || is_subject_tag(t) => ".",
             _ => "",
         };
@@ -840,7 +853,7 @@ impl<'a> Export<'a> {
             self.imprint(d);
         }
         if self.changed(d, |d| &d.edition) {
-            let candidates = self.first_with("250", edition_of);
+            let candidates = self.each("250", edition_of);
             self.rebuild(candidates, d.edition.as_slice(), |e| {
                 vec![data_field("250", ' ', ' ', vec![('a', e.clone())])]
             });
@@ -850,8 +863,13 @@ impl<'a> Export<'a> {
                 (None, None) => vec![],
                 (title, volume) => vec![(title.clone(), volume.clone())],
             };
-            let candidates: Vec<(&Field, Vec<_>)> =
-                series_field(self.stored).map(|f| (f, vec![series_of(f)])).into_iter().collect();
+            let stored = self.stored;
+            let candidates: Vec<(&Field, Vec<_>)> = stored
+                .fields
+                .iter()
+                .filter(|f| matches!(f.tag(), "490" | "830" | "440") && f.subfield('a').is_some())
+                .map(|f| (f, vec![series_of(f)]))
+                .collect();
             self.rebuild(candidates, &wanted, |(title, volume)| {
                 let mut subs: Vec<(char, String)> = title.iter().map(|t| ('a', t.clone())).collect();
                 subs.extend(volume.iter().map(|v| ('v', v.clone())));
@@ -885,7 +903,7 @@ impl<'a> Export<'a> {
             self.lines("500", d.notes.as_deref());
         }
         if self.changed(d, |d| &d.physical_description) {
-            let candidates = self.first_with("300", physical_of);
+            let candidates = self.each("300", physical_of);
             let wanted = d.physical_description.as_slice();
             self.rebuild(candidates, wanted, |p| vec![data_field("300", ' ', ' ', vec![('a', p.clone())])]);
         }
@@ -894,12 +912,8 @@ impl<'a> Export<'a> {
         record
     }
 
-    /// The first field with `tag`, when it maps to a value (what import reads).
-    fn first_with<T>(&self, tag: &str, map: impl Fn(&Field) -> Option<T>) -> Vec<(&'a Field, Vec<T>)> {
-        self.stored.field(tag).and_then(|f| map(f).map(|v| (f, vec![v]))).into_iter().collect()
-    }
-
-    /// Every field with `tag` that maps to a value.
+    /// Every field with `tag` that maps to a value (import reads the first of them; a
+    /// changed value replaces them all, since the others would come back on re-import).
     fn each<T>(&self, tag: &str, map: impl Fn(&Field) -> Option<T>) -> Vec<(&'a Field, Vec<T>)> {
         self.stored.fields(tag).filter_map(|f| map(f).map(|v| (f, vec![v]))).collect()
     }
@@ -927,7 +941,7 @@ impl<'a> Export<'a> {
                 if !used[i] && values.contains(item) && values.iter().all(|v| wanted.contains(v)) {
                     used[i] = true;
                     covered.extend(values.iter());
-                    slots.push(Slot::Kept(*field));
+                    slots.push(Slot::Kept(field));
                 }
             }
             if !covered.contains(&item) {
@@ -969,32 +983,53 @@ impl<'a> Export<'a> {
         self.replace(&old, fields, Vec::new());
     }
 
-    /// Removes `old` and the 880s linked to the removed ones that are not in `new`;
-    /// inserts `new` where the first of `old` was (or in tag order) and `new_880` in tag order.
+    /// Removes `old`, and the 880s of those whose `$6` link no field of `new` carries on;
+    /// inserts `new` where the first of `old` with the same tag was (else in tag order),
+    /// and `new_880` in tag order.
     fn replace(&mut self, old: &[&Field], new: Vec<Field>, new_880: Vec<Field>) {
-        let mut position = None;
-        for field in old {
-            if new.contains(field) {
-                // Kept as is: its 880 stays where it is.
-            } else if let Some(alt) = self.stored.linked_880(field)
-                && let Some(i) = self.fields.iter().position(|f| f == alt)
-            {
-                self.fields.remove(i);
+        self.replace_with(old, new, new_880, true);
+    }
+
+    /// [`Export::replace`], leaving the 880s alone unless `drop_880s`.
+    fn replace_with(&mut self, old: &[&Field], new: Vec<Field>, new_880: Vec<Field>, drop_880s: bool) {
+        let mut remove: Vec<usize> = Vec::new();
+        let take = |fields: &[Field], target: &Field, remove: &mut Vec<usize>| {
+            // Equal fields are interchangeable; each removal takes a different one.
+            if let Some(i) = (0..fields.len()).find(|i| !remove.contains(i) && fields[*i] == *target) {
+                remove.push(i);
+                return Some(i);
             }
-            if let Some(i) = self.fields.iter().position(|f| f == *field) {
-                self.fields.remove(i);
-                position = Some(position.map_or(i, |p: usize| p.min(i)));
+            None
+        };
+        let first_tag = new.first().map(|f| f.tag().to_owned());
+        let mut anchor = None;
+        for field in old {
+            let link = field.subfield('6');
+            let linked_on = link.is_some() && new.iter().any(|f| f.subfield('6') == link);
+            if drop_880s
+                && !linked_on
+                && let Some(alt) = self.stored.linked_880(field)
+            {
+                take(&self.fields, alt, &mut remove);
+            }
+            if let Some(i) = take(&self.fields, field, &mut remove)
+                && anchor.is_none()
+                && first_tag.as_deref() == Some(field.tag())
+            {
+                anchor = Some(i);
             }
         }
-        let mut at = match (position, new.first()) {
-            (Some(p), _) => p,
-            (None, Some(first)) => self.sorted_position(first.tag()),
+        let anchor = anchor.map(|a| a - remove.iter().filter(|&&i| i < a).count());
+        remove.sort_unstable();
+        for i in remove.into_iter().rev() {
+            self.fields.remove(i);
+        }
+        let at = match (anchor, &first_tag) {
+            (Some(a), _) => a,
+            (None, Some(tag)) => self.sorted_position(tag),
             (None, None) => 0,
         };
-        for field in new {
-            self.fields.insert(at, field);
-            at += 1;
-        }
+        self.fields.splice(at..at, new);
         for field in new_880 {
             let at = self.sorted_position(field.tag());
             self.fields.insert(at, field);
@@ -1134,7 +1169,22 @@ impl<'a> Export<'a> {
                 self.fields.insert(at, title_245);
             }
         }
-        self.replace(&old_246, regular, alternates);
+        // The 880s of titles were sorted out above, including those of 246s that go.
+        self.replace_with(&old_246, regular, alternates, false);
+        // An 880 whose 246 went is an 880 without a regular field: occurrence 00.
+        let orphans: Vec<Field> = kept_880.into_iter().filter(|alt| !has_partner(&self.fields, alt)).collect();
+        for orphan in orphans {
+            if let Some(six) = self
+                .fields
+                .iter_mut()
+                .find(|f| **f == orphan)
+                .and_then(subfields_mut)
+                .and_then(|s| s.iter_mut().find(|s| s.code == '6'))
+                && let Some(rest) = six.value.get(6..)
+            {
+                six.value = format!("{}00{rest}", six.value.get(..4).unwrap_or("246-"));
+            }
+        }
     }
 
     /// The 245 for the description: title in `$a`, subtitle in `$b`, the statement of
@@ -1185,6 +1235,7 @@ impl<'a> Export<'a> {
         let mut occurrence = self.next_occurrence();
         let mut regular = Vec::new();
         let mut alternates = Vec::new();
+        let mut relinked: Vec<(&Field, String)> = Vec::new();
         for (i, slot) in slots.into_iter().enumerate() {
             match slot {
                 Slot::Kept(f) => {
@@ -1211,11 +1262,7 @@ impl<'a> Export<'a> {
                         }
                     }
                     if let Some(alt) = stored.linked_880(f) {
-                        let mut alt = alt.clone();
-                        if let Some(six) = subfields_mut(&mut alt).and_then(|s| s.iter_mut().find(|s| s.code == '6')) {
-                            six.value = format!("{tag}{}", six.value.get(3..).unwrap_or(""));
-                        }
-                        alternates.push(alt);
+                        relinked.push((alt, tag));
                     }
                     regular.push(moved);
                 }
@@ -1244,9 +1291,36 @@ impl<'a> Export<'a> {
                 }
             }
         }
-        // `replace` drops the 880s of moved fields; `alternates` has their retagged copies.
-        let old: Vec<&Field> = candidates.iter().map(|(f, _)| *f).collect();
-        self.replace(&old, regular, alternates);
+        // An entry may move between 1XX and 7XX with its 880, so the 880s of the entries
+        // that went are found over both before the two are replaced.
+        let gone: Vec<&Field> = candidates
+            .iter()
+            .filter(|(f, _)| f.subfield('6').is_none_or(|link| !regular.iter().any(|r| r.subfield('6') == Some(link))))
+            .filter_map(|(f, _)| stored.linked_880(f))
+            .collect();
+        for alt in gone {
+            if let Some(i) = self.fields.iter().position(|f| f == alt) {
+                self.fields.remove(i);
+            }
+        }
+        // Main and added entries go each to their own place in tag order.
+        let (old_main, old_added): (Vec<&Field>, Vec<&Field>) =
+            candidates.iter().map(|(f, _)| *f).partition(|f| f.tag().starts_with('1'));
+        let (main, added): (Vec<Field>, Vec<Field>) = regular.into_iter().partition(|f| f.tag().starts_with('1'));
+        self.replace_with(&old_main, main, Vec::new(), false);
+        self.replace_with(&old_added, added, alternates, false);
+        // The 880 of a field that moved between 1XX and 7XX stays, linked to the new tag.
+        for (alt, tag) in relinked {
+            if let Some(six) = self
+                .fields
+                .iter_mut()
+                .find(|f| *f == alt)
+                .and_then(subfields_mut)
+                .and_then(|s| s.iter_mut().find(|s| s.code == '6'))
+            {
+                six.value = format!("{tag}{}", six.value.get(3..).unwrap_or(""));
+            }
+        }
         let main_entry = self.fields.iter().any(|f| matches!(f.tag(), "100" | "110" | "111" | "130"));
         if let Some(Field::Data { ind1, .. }) = self.fields.iter_mut().find(|f| f.tag() == "245") {
             *ind1 = if main_entry { '1' } else { '0' };
@@ -1332,14 +1406,23 @@ impl<'a> Export<'a> {
             ind2,
             subfields: subs,
         });
-        let old: Vec<&Field> = old.into_iter().collect();
-        if !keep_link {
-            // `replace` keeps the 880 of a field it finds unchanged in `new`; this one changed.
-            let alt: Vec<&Field> = old.iter().filter_map(|f| self.stored.linked_880(f)).collect();
-            self.fields.retain(|f| !alt.contains(&f));
-        }
+        let old: Vec<&Field> = match &new {
+            Some(_) => old.into_iter().collect(),
+            // Nothing left to state: any other imprint field would be read in its place.
+            None => self.stored.fields.iter().filter(|f| matches!(f.tag(), "260" | "264")).collect(),
+        };
         self.replace(&old, new.into_iter().collect(), Vec::new());
     }
+}
+
+/// Whether a field in `fields` links to the 880 `alt` (by tag and occurrence).
+fn has_partner(fields: &[Field], alt: &Field) -> bool {
+    let Some(link) = alt.linkage() else {
+        return false;
+    };
+    fields
+        .iter()
+        .any(|f| f.tag() == link.tag && f.linkage().is_some_and(|l| l.tag == "880" && l.occurrence == link.occurrence))
 }
 
 fn has_link(field: &Field) -> bool {
@@ -1354,8 +1437,476 @@ fn maps_only_to(field: &Field, wanted: &[ParallelTitle]) -> bool {
 
 /// Nonfiling characters of an English title's initial article (245 second indicator).
 fn nonfiling(title: &str, languages: &[String]) -> char {
-    if !languages.first().is_none_or(|l| l == "eng") {
+    if languages.first().is_some_and(|l| l != "eng") {
         return '0';
     }
     ["The ", "An ", "A "].iter().find(|a| title.starts_with(**a)).map_or('0', |a| char::from(b'0' + a.len() as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::marc::{Encoding, ReadOptions, read_records, to_iso2709, to_marcxml};
+
+    macro_rules! data {
+        ($file:literal) => {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/marc/", $file)
+        };
+    }
+
+    /// Every readable record of a file (the reader's errors are the reader's tests' business).
+    fn records(path: &str, encoding: Option<Encoding>) -> Vec<Record> {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        read_records(&bytes, ReadOptions { encoding }).into_iter().filter_map(Result::ok).collect()
+    }
+
+    fn by_number<'a>(records: &'a [Record], number: &str) -> &'a Record {
+        records.iter().find(|r| r.control_number() == Some(number)).unwrap_or_else(|| panic!("no record {number}"))
+    }
+
+    fn valid(record: &Record) -> Description {
+        let d = description_from_marc(record).unwrap_or_else(|e| panic!("{:?}: {e}", record.control_number()));
+        d.validate().unwrap_or_else(|e| panic!("{:?}: {e}", record.control_number()))
+    }
+
+    fn person(name: &str, role: ContributorRole) -> Contributor {
+        Contributor { name: name.to_owned(), role, parallel_name: None }
+    }
+
+    fn sub<'a>(record: &'a Record, tag: &str, code: char) -> Option<&'a str> {
+        record.fields(tag).find_map(|f| f.subfield(code))
+    }
+
+    const ALL_FILES: &[(&str, Option<Encoding>)] = &[
+        (data!("pride-and-prejudice-fixed.mrc"), None),
+        (data!("chabon.mrc"), None),
+        (data!("chabon.xml"), None),
+        (data!("brkrtest.mrc"), None),
+        (data!("chinese_mangled_multibyte.mrc"), None),
+        (data!("bad_leaders_10_11.mrc"), None),
+        (data!("bad-characters-in-various-fields.mrc"), None),
+        (data!("nepali.marc"), None),
+        (data!("hebrew.marc"), None),
+        (data!("serials_marc21.xml"), None),
+        (data!("lul_fre_500.mrc"), None),
+        (data!("jazz_1k.mrc"), None),
+        (data!("1251.dat"), Some(Encoding::Windows1251)),
+        (data!("utf8_invalid.mrc"), None),
+        (data!("bad_records.mrc"), None),
+        (data!("batch.xml"), None),
+        (data!("cp866_multirecord.marc"), Some(Encoding::Cp866)),
+    ];
+
+    #[test]
+    fn isbd_punctuation_is_trimmed_but_abbreviations_keep_their_period() {
+        assert_eq!(
+            trim_isbd("The amazing adventures of Kavalier and Clay :"),
+            "The amazing adventures of Kavalier and Clay"
+        );
+        assert_eq!(trim_isbd("Summerland /"), "Summerland");
+        assert_eq!(trim_isbd("Chabon, Michael."), "Chabon, Michael");
+        assert_eq!(trim_isbd("Austen, Jane, 1775-1817."), "Austen, Jane, 1775-1817");
+        assert_eq!(trim_isbd("Lovano, Joe, 1952-"), "Lovano, Joe, 1952-");
+        assert_eq!(trim_isbd("Fantasy."), "Fantasy");
+        assert_eq!(trim_isbd("Comic books, strips, etc."), "Comic books, strips, etc.");
+        assert_eq!(trim_isbd("1st ed."), "1st ed.");
+        assert_eq!(trim_isbd("Smith, J."), "Smith, J.");
+        assert_eq!(trim_isbd("М."), "М.");
+        assert_eq!(trim_isbd("that is, i.e."), "that is, i.e.");
+        assert_eq!(trim_isbd("ספר דברי יעקב;"), "ספר דברי יעקב");
+        assert_eq!(trim_isbd("Title. /"), "Title");
+        assert_eq!(trim_isbd("  傲慢与偏见 = "), "傲慢与偏见");
+        assert_eq!(trim_isbd("639 p. ; 25 cm."), "639 p. ; 25 cm");
+    }
+
+    #[test]
+    fn years_relator_terms_and_scripts() {
+        assert_eq!(year_in_text("c1998."), Some(1998));
+        assert_eq!(year_in_text("[2003?]"), Some(2003));
+        assert_eq!(year_in_text("1993 (2003 yin)"), Some(1993));
+        assert_eq!(year_in_text("19--"), None);
+        assert_eq!(role_from_term("ed."), Some(ContributorRole::Editor));
+        assert_eq!(role_from_term("Translator."), Some(ContributorRole::Translator));
+        assert_eq!(role_from_term("joint author"), Some(ContributorRole::Author));
+        assert_eq!(role_from_term("comp."), Some(ContributorRole::Compiler));
+        assert_eq!(role_from_term("пер."), Some(ContributorRole::Translator));
+        assert_eq!(role_from_term("譯."), Some(ContributorRole::Translator));
+        assert_eq!(role_from_code("http://id.loc.gov/vocabulary/relators/ill"), Some(ContributorRole::Illustrator));
+        assert_eq!(role_from_code("cmp"), Some(ContributorRole::Composer));
+        assert_eq!(detect_script("Война и мир"), Some("Cyrl"));
+        assert_eq!(detect_script("한국의 책"), Some("Kore"));
+        assert_eq!(detect_script("吾輩は猫である"), Some("Jpan"));
+        assert_eq!(detect_script("123 -"), None);
+        assert_eq!(new_008().chars().count(), 40);
+    }
+
+    #[test]
+    fn chinese_record_gets_its_han_title_and_names() {
+        let all = records(data!("pride-and-prejudice-fixed.mrc"), None);
+        let d = valid(by_number(&all, "004054751"));
+        assert_eq!(d.title, "Ao man yu pian jian");
+        assert_eq!(
+            d.parallel_titles,
+            vec![ParallelTitle {
+                title: "傲慢与偏见".to_owned(), subtitle: None, script: Some("Hani".to_owned())
+            }]
+        );
+        assert_eq!(d.contributors[0], person("Austen, Jane, 1775-1817", ContributorRole::Author));
+        assert_eq!(
+            d.contributors[1],
+            Contributor {
+                name: "Zhang, Ling".to_owned(),
+                role: ContributorRole::Contributor,
+                parallel_name: Some("张玲".to_owned())
+            }
+        );
+        assert_eq!(d.languages, ["zho"], "008 and 041 $a say chi; 041 $h eng is the language of the original");
+        assert_eq!(
+            (d.place.as_deref(), d.publisher.as_deref()),
+            (Some("Beijing Shi"), Some("Ren min wen xue chu ban she"))
+        );
+        assert_eq!(d.year, Some(1993));
+        assert_eq!(d.edition.as_deref(), Some("Beijing di 1 ban"));
+        assert_eq!(d.series_title.as_deref(), Some("Ming zhu ming yi cha tu ben"));
+        assert_eq!(d.isbns, ["9787020040179"]);
+
+        // "傲慢与偏见 =$bPride & prejudice": after " =" comes a parallel title, not a subtitle.
+        let with_equals = all
+            .iter()
+            .find(|r| r.fields("880").any(|f| f.subfield('b') == Some("Pride & prejudice /")))
+            .expect("the record with a parallel English title");
+        let d = valid(with_equals);
+        assert!(d.parallel_titles.contains(&ParallelTitle {
+            title: "傲慢与偏见".to_owned(),
+            subtitle: None,
+            script: Some("Hani".to_owned())
+        }));
+        assert!(d.parallel_titles.iter().any(|t| t.title == "Pride & prejudice" && t.script.is_none()));
+        let han = all
+            .iter()
+            .filter_map(|r| description_from_marc(r).ok())
+            .filter(|d| d.parallel_titles.iter().any(|t| t.script.as_deref() == Some("Hani")));
+        assert!(han.count() >= 10, "every record with an 880 for its 245 in $1 script");
+    }
+
+    #[test]
+    fn russian_records_in_windows_1251() {
+        let all = records(data!("1251.dat"), Some(Encoding::Windows1251));
+        assert_eq!(all.len(), 6);
+        let d = valid(&all[0]);
+        assert_eq!(d.title, "Основы гидравлического расчета инженерных сетей");
+        assert!(d.subtitle.as_deref().is_some_and(|s| s.starts_with("учеб. пособие для вузов")), "{:?}", d.subtitle);
+        assert_eq!(d.contributors, vec![person("Ильина, Татьяна Николаевна", ContributorRole::Author)]);
+        assert_eq!(d.languages, ["rus"]);
+        assert_eq!(
+            (d.place.as_deref(), d.publisher.as_deref(), d.year),
+            (Some("М."), Some("Изд-во Ассоц. строит. вузов"), Some(2005))
+        );
+        assert_eq!(d.isbns, ["9785930933420"]);
+        assert_eq!(d.physical_description.as_deref(), Some("186 с. ил. 21 см"));
+        assert_eq!(d.subjects, ["Трубопроводы -- Гидравлический расчет"]);
+        assert_eq!(valid(&all[1]).series_title.as_deref(), Some("Серия <Эффективный тренинг>"));
+        assert_eq!(valid(&all[2]).edition.as_deref(), Some("Перераб. и доп. изд."));
+        // Relator codes: $4ill, $4aut.
+        assert_eq!(valid(&all[4]).contributors[1], person("Еклерис, Виталий", ContributorRole::Illustrator));
+        assert_eq!(valid(&all[5]).contributors[1], person("Крищенко, Александр Петрович", ContributorRole::Author));
+    }
+
+    #[test]
+    fn cp866_records_are_not_marc_21_bibliographic() {
+        // The CP866 file decodes to Russian text, but in a pre-MARC 21 layout: the title is
+        // in 021 and the abstract in 100; with no 245 there is no title to map.
+        let all = records(data!("cp866_multirecord.marc"), Some(Encoding::Cp866));
+        assert_eq!(all.len(), 2);
+        for record in &all {
+            assert!(sub(record, "021", 'a').is_some_and(|t| t.starts_with("Автоматизация проектирования")));
+            let error = description_from_marc(record).expect_err("no 245");
+            assert!(error.contains("245"), "{error}");
+        }
+    }
+
+    #[test]
+    fn chabon_maps_completely() {
+        let all = records(data!("chabon.mrc"), None);
+        let d = valid(&all[0]);
+        assert_eq!(d.title, "The amazing adventures of Kavalier and Clay");
+        assert_eq!(d.subtitle.as_deref(), Some("a novel"));
+        assert_eq!(d.contributors, vec![person("Chabon, Michael", ContributorRole::Author)]);
+        assert_eq!(d.year, Some(2000));
+        assert_eq!(d.isbns, ["9780679450047"]);
+        assert_eq!((d.place.as_deref(), d.publisher.as_deref()), (Some("New York"), Some("Random House")));
+        assert_eq!(d.languages, ["eng"]);
+        assert_eq!(d.physical_description.as_deref(), Some("639 p. ; 25 cm"));
+        assert_eq!(d.format, DocumentFormat::Book);
+        assert_eq!(d.subjects[0], "Comic books, strips, etc. -- Authorship -- Fiction");
+        assert_eq!(d.subjects.len(), 8);
+        assert!(d.subjects.contains(&"New York (N.Y.) -- Fiction".to_owned()));
+        assert!(d.subjects.contains(&"Bildungsromane".to_owned()));
+        let d = valid(&all[1]);
+        assert_eq!(d.title, "Summerland");
+        assert_eq!(d.edition.as_deref(), Some("1st ed."));
+        assert_eq!(d.isbns, ["9780786808779", "9780786816156"]);
+        assert!(d.abstract_text.as_deref().is_some_and(|a| a.starts_with("Ethan Feld") && a.ends_with("enemy.")));
+        // The MARCXML copy maps to the same descriptions.
+        let xml = records(data!("chabon.xml"), None);
+        assert_eq!(xml.iter().map(valid).collect::<Vec<_>>(), all.iter().map(valid).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn jazz_records_map_by_leader_to_score_or_audiovisual() {
+        let all = records(data!("jazz_1k.mrc"), None);
+        let recording = by_number(&all, "03-0018137");
+        assert_eq!(recording.leader.type_of_record(), 'j', "musical sound recording");
+        let d = valid(recording);
+        assert_eq!(d.format, DocumentFormat::Audiovisual);
+        assert_eq!(d.contributors[0], person("Lovano, Joe, 1952-", ContributorRole::Author));
+        assert_eq!(d.physical_description.as_deref(), Some("1 sound disc : digital, stereo"));
+        let score = by_number(&all, "03-0017930");
+        assert_eq!(score.leader.type_of_record(), 'c', "notated music");
+        let d = valid(score);
+        assert_eq!(d.format, DocumentFormat::Score);
+        assert_eq!(d.series_title.as_deref(), Some("Les Hooper jazz combos"));
+        let formats: Vec<DocumentFormat> = all.iter().map(|r| valid(r).format).collect();
+        assert_eq!(formats.iter().filter(|f| **f == DocumentFormat::Score).count(), 230);
+        assert_eq!(formats.iter().filter(|f| **f == DocumentFormat::Audiovisual).count(), 597);
+    }
+
+    #[test]
+    fn serial_record_gets_its_issns() {
+        let all = records(data!("serials_marc21.xml"), None);
+        let d = valid(by_number(&all, "21061"));
+        assert_eq!(d.format, DocumentFormat::Serial);
+        assert_eq!(d.title, "Circulation research");
+        assert_eq!(d.issns, ["0009-7330", "1524-4571"]);
+        assert_eq!(d.contributors, vec![person("American Heart Association", ContributorRole::Contributor)]);
+    }
+
+    /// Every record of every file maps to a description that validates, except those
+    /// that are not MARC 21 bibliographic records at all.
+    #[test]
+    fn every_readable_record_maps_to_a_valid_description() {
+        let mut read = 0;
+        let mut failures = Vec::new();
+        for (path, encoding) in ALL_FILES {
+            for record in records(path, *encoding) {
+                read += 1;
+                let result = description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
+                if let Err(e) = result {
+                    failures.push(format!("{path} {:?}: {e}", record.control_number()));
+                }
+            }
+        }
+        println!("{read} records, {} failed:\n{}", failures.len(), failures.join("\n"));
+        assert!(read > 2000);
+        // 17 UNIMARC records among the Chinese ones (title in 200), and the two CP866
+        // records in a pre-MARC 21 layout: none has a 245.
+        let unimarc = failures.iter().filter(|f| f.contains("pride-and-prejudice") && f.contains("UNIMARC")).count();
+        let cp866 = failures.iter().filter(|f| f.contains("cp866_multirecord.marc") && f.contains("245")).count();
+        assert_eq!((unimarc, cp866, failures.len()), (17, 2, 19), "{failures:#?}");
+    }
+
+    /// Exporting a description without a stored record and importing the result gives
+    /// the same description back, for every record of every file.
+    #[test]
+    fn new_records_round_trip() {
+        let mut compared = 0;
+        for (path, encoding) in ALL_FILES {
+            for record in records(path, *encoding) {
+                let Some(d) = description_from_marc(&record).ok().and_then(|d| d.validate().ok()) else {
+                    continue;
+                };
+                let cn = control_number(&record);
+                let exported = marc_for_export(&d, cn.as_deref(), None);
+                assert_eq!(control_number(&exported), cn);
+                let back = valid(&exported);
+                assert_eq!(back, d, "{path} {cn:?}\n{exported:#?}");
+                // What hamkor writes, MARCXML reads back unchanged.
+                let xml = to_marcxml(std::slice::from_ref(&exported));
+                let reread = read_records(xml.as_bytes(), ReadOptions::default());
+                assert!(matches!(reread.as_slice(), [Ok(r)] if *r == exported), "{path} {cn:?}");
+                assert!(to_iso2709(&exported).is_ok(), "{path} {cn:?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 2000);
+    }
+
+    #[test]
+    fn new_record_has_the_marc_21_basics() {
+        let d = Description {
+            title: "The tale of Kieu".to_owned(),
+            subtitle: Some("a bilingual edition".to_owned()),
+            parallel_titles: vec![ParallelTitle {
+                title: "Truyện Kiều".to_owned(),
+                subtitle: None,
+                script: Some("Latn".to_owned()),
+            }],
+            contributors: vec![
+                person("Nguyễn, Du, 1765-1820", ContributorRole::Author),
+                Contributor {
+                    parallel_name: Some("Хуйнь Шань Тхонг".to_owned()),
+                    ..person("Huỳnh, Sanh Thông", ContributorRole::Translator)
+                },
+            ],
+            languages: vec!["eng".to_owned(), "vie".to_owned()],
+            publisher: Some("Yale University Press".to_owned()),
+            place: Some("New Haven".to_owned()),
+            year: Some(1983),
+            isbns: vec!["9780300028737".to_owned()],
+            subjects: vec!["Vietnamese poetry -- Translations into English".to_owned()],
+            format: DocumentFormat::Book,
+            ..Description::default()
+        };
+        let r = marc_for_export(&d, Some("kieu-1"), None);
+        assert_eq!(r.leader.as_str(), "00000nam a2200000ui 4500");
+        assert_eq!(r.control_number(), Some("kieu-1"));
+        let f008 = r.field("008").and_then(Field::value).expect("008");
+        assert_eq!((&f008[6..11], &f008[35..38]), ("s1983", "eng"));
+        assert_eq!(sub(&r, "100", 'a'), Some("Nguyễn, Du, 1765-1820,"));
+        assert_eq!(sub(&r, "700", 'e'), Some("translator."));
+        let f245 = r.field("245").expect("245");
+        assert_eq!(indicators(f245), ('1', '4'));
+        assert_eq!(f245.subfield('a'), Some("The tale of Kieu :"));
+        assert_eq!(r.fields("041").flat_map(|f| f.subfields_with('a')).collect::<Vec<_>>(), ["eng", "vie"]);
+        assert_eq!(sub(&r, "264", 'c'), Some("1983."));
+        let alt: Vec<&str> = r.fields("880").filter_map(|f| f.subfield('6')).collect();
+        assert_eq!(alt, ["245-01/(B", "700-02/(N"]);
+        let tags: Vec<&str> = r.fields.iter().map(Field::tag).collect();
+        assert_eq!(tags, ["001", "008", "020", "041", "100", "245", "264", "650", "700", "880", "880"]);
+        assert_eq!(valid(&r), d.clone().validate().expect("valid"));
+    }
+
+    #[test]
+    fn unchanged_chabon_exports_the_stored_record() {
+        for record in records(data!("chabon.mrc"), None) {
+            let d = valid(&record);
+            let cn = control_number(&record);
+            assert_eq!(marc_for_export(&d, cn.as_deref(), Some(&record)), record);
+            // An ISBN-10 in the description is the same identifier as the stored ISBN-13.
+            let raw = description_from_marc(&record).expect("maps");
+            assert_eq!(marc_for_export(&raw, cn.as_deref(), Some(&record)), record);
+        }
+    }
+
+    #[test]
+    fn changed_title_rewrites_only_the_245() {
+        let all = records(data!("chabon.mrc"), None);
+        let record = &all[0];
+        let mut d = valid(record);
+        d.title = "Kavalier and Clay".to_owned();
+        let exported = marc_for_export(&d, control_number(record).as_deref(), Some(record));
+        let f245 = exported.field("245").expect("245");
+        assert_eq!(f245.subfield('a'), Some("Kavalier and Clay :"));
+        assert_eq!(f245.subfield('b'), Some("a novel /"));
+        assert_eq!(f245.subfield('c'), Some("Michael Chabon."));
+        assert_eq!(indicators(f245), ('1', '0'), "\"The \" is gone, so no nonfiling characters");
+        // chabon.mrc has no 035; every field but the 245 is the stored one, in place.
+        assert_eq!(exported.fields.len(), record.fields.len());
+        for (new, old) in exported.fields.iter().zip(&record.fields) {
+            if old.tag() != "245" {
+                assert_eq!(new, old);
+            }
+        }
+        assert_eq!(exported.field("008"), record.field("008"));
+        assert_eq!(exported.fields("650").count(), 5);
+        assert_eq!(exported.fields("655").count(), 2);
+        assert_eq!(valid(&exported), d);
+    }
+
+    #[test]
+    fn changed_groups_keep_what_did_not_change() {
+        let all = records(data!("pride-and-prejudice-fixed.mrc"), None);
+        let record = by_number(&all, "004054751");
+        let mut d = valid(record);
+        // Drop the first added entry, add a translator, a subject and change the year.
+        d.contributors.remove(1);
+        d.contributors.push(person("Li, Na", ContributorRole::Translator));
+        d.subjects.push("England -- Fiction".to_owned());
+        d.year = Some(2003);
+        let exported = marc_for_export(&d, control_number(record).as_deref(), Some(record));
+        assert_eq!(valid(&exported), d);
+        // The remaining added entry keeps its 880 (张扬), the dropped one loses it (张玲).
+        let alt_names: Vec<&str> = exported.fields("880").filter_map(|f| f.subfield('a')).collect();
+        assert!(alt_names.contains(&"张扬."), "{alt_names:?}");
+        assert!(!alt_names.contains(&"张玲."), "{alt_names:?}");
+        assert_eq!(sub(&exported, "700", 'e'), Some("translator."));
+        assert!(exported.fields.iter().any(|f| f.tag() == "880" && f.subfield('a') == Some("傲慢与偏见 /")));
+        let f008 = exported.field("008").and_then(Field::value).expect("008");
+        assert_eq!(&f008[7..11], "2003");
+        // The imprint keeps place and publisher as catalogued, with their 880.
+        assert_eq!(sub(&exported, "260", 'a'), Some("Beijing Shi :"));
+        assert_eq!(sub(&exported, "260", 'c'), Some("2003"), "the $g that follows has the period");
+        assert_eq!(sub(&exported, "260", '6'), Some("880-03"));
+        for tag in ["001", "020", "040", "041", "066", "090", "240", "250", "300", "440", "500", "910", "950"] {
+            assert_eq!(exported.fields(tag).collect::<Vec<_>>(), record.fields(tag).collect::<Vec<_>>(), "{tag}");
+        }
+    }
+
+    #[test]
+    fn a_main_entry_moved_down_keeps_its_alternate_script_name() {
+        let all = records(data!("pride-and-prejudice-fixed.mrc"), None);
+        let record = by_number(&all, "c03732958");
+        let mut d = valid(record);
+        let xiao = d.contributors[0].clone();
+        assert_eq!(xiao.parallel_name.as_deref(), Some("蕭蔓"));
+        d.contributors.insert(0, person("Austen, Jane, 1775-1817", ContributorRole::Author));
+        let exported = marc_for_export(&d, control_number(record).as_deref(), Some(record));
+        assert_eq!(sub(&exported, "100", 'a'), Some("Austen, Jane, 1775-1817,"));
+        let moved = exported.fields("700").find(|f| f.subfield('6') == Some("880-01")).expect("Xiao as 700");
+        assert_eq!(moved.subfield('e'), Some("author"), "no longer the main entry, still the author");
+        let alt = exported.linked_880(moved).expect("its 880 follows it");
+        assert_eq!(alt.subfield('6'), Some("700-01/$1"));
+        assert_eq!(valid(&exported), d);
+    }
+
+    #[test]
+    fn an_alternate_script_title_outlives_its_246() {
+        let all = records(data!("hebrew.marc"), None);
+        let record = by_number(&all, "13810341");
+        let mut d = valid(record);
+        // Keep the Hebrew titles, drop the romanised 246 variants.
+        d.parallel_titles.retain(|t| t.script.is_some());
+        assert_eq!(d.parallel_titles.len(), 3);
+        let exported = marc_for_export(&d, control_number(record).as_deref(), Some(record));
+        assert_eq!(exported.fields("246").count(), 0);
+        let links: Vec<&str> = exported.fields("880").filter_map(|f| f.subfield('6')).collect();
+        assert_eq!(links, ["245-01/(2/r", "246-00/(2/r", "246-00/(2/r"]);
+        assert_eq!(valid(&exported), d);
+    }
+
+    /// Edits to every record of the bigger files export to records that map back to the
+    /// edited description.
+    #[test]
+    fn edited_records_round_trip() {
+        let mut compared = 0;
+        for (path, encoding) in ALL_FILES {
+            for record in records(path, *encoding) {
+                let Some(mut d) = description_from_marc(&record).ok().and_then(|d| d.validate().ok()) else {
+                    continue;
+                };
+                d.title = format!("{} (revised)", d.title);
+                d.subtitle = None;
+                // Alternate-script titles come first on import, whatever the order of edits.
+                d.parallel_titles.retain(|t| t.script.is_some());
+                d.parallel_titles.push(ParallelTitle { title: "Variant".to_owned(), subtitle: None, script: None });
+                d.contributors.reverse();
+                d.subjects.truncate(1);
+                d.subjects.push("Exchange collections -- Uzbekistan".to_owned());
+                d.languages.reverse();
+                d.year = d.year.map(|y| y + 1);
+                d.publisher = d.publisher.map(|p| format!("{p} & Co"));
+                d.edition = None;
+                d.series_volume = d.series_title.as_ref().map(|_| "12".to_owned());
+                d.isbns.truncate(1);
+                d.notes = Some("Received from a partner library".to_owned());
+                d.format = DocumentFormat::Electronic;
+                let cn = control_number(&record);
+                let exported = marc_for_export(&d, cn.as_deref(), Some(&record));
+                let back = valid(&exported);
+                assert_eq!(back, d, "{path} {cn:?}\n{exported:#?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 2000);
+    }
 }

@@ -509,3 +509,28 @@ fn migrate_with_an_unreachable_database_url_fails_with_a_message() {
         outcome.stderr
     );
 }
+
+#[test]
+fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
+    let data = DataDir::new();
+    let marc = |name: &str| format!("{}/../shared/data/marc/{name}", env!("CARGO_MANIFEST_DIR"));
+    let (jazz, bad) = (marc("jazz_1k.mrc"), marc("bad_records.mrc"));
+
+    let first = run(data.path(), &["import", &jazz, &bad]);
+    first.assert_success("hamkor import");
+    assert!(first.stdout.contains("1000 read, 1000 created, 0 updated, 0 rejected"), "{}", first.stdout);
+    assert!(first.stdout.contains("8 read, 2 created, 0 updated, 6 rejected"), "{}", first.stdout);
+    assert!(first.stdout.contains("rejected record 2"), "each rejection is listed:\n{}", first.stdout);
+    data.assert_no_server("after `hamkor import` exited");
+
+    let second = run(data.path(), &["import", "--source", "jazz_1k.mrc", &jazz]);
+    second.assert_success("hamkor import (again)");
+    assert!(second.stdout.contains("1000 read, 0 created, 1000 updated"), "{}", second.stdout);
+
+    let missing = run(data.path(), &["import", "/nonexistent/file.mrc"]);
+    assert!(!missing.status.success());
+    assert!(missing.stderr.contains("cannot read /nonexistent/file.mrc"), "{}", missing.stderr);
+    assert!(!missing.stderr.contains("panicked"));
+    let bad_encoding = run(data.path(), &["import", "--encoding", "ebcdic", &jazz]);
+    assert!(!bad_encoding.status.success());
+}

@@ -8,6 +8,7 @@ mod cli;
 mod documents;
 mod exchanges;
 mod http_spec;
+mod import;
 mod loaders;
 mod nodes;
 mod partners;

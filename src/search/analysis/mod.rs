@@ -1,0 +1,89 @@
+//! Text analysis for hamkor's search index: tokenizers and filters for a multilingual,
+//! multi-script catalogue (Uzbek Latin and Cyrillic, Russian, English, Kazakh, Turkish, CJK,
+//! Persian, Georgian, ...).
+//!
+//! Four analyzers, meant for four fields holding the same text, searched together:
+//!
+//! | name | what a token is | finds |
+//! | --- | --- | --- |
+//! | [`TEXT`] | lowercased word as written (apostrophes canonical, CJK bigrams) | exact spelling |
+//! | [`FOLDED`] | [`TEXT`] without diacritics/apostrophes | "kurk" → "Kürk", "lodz" → "Łódź" |
+//! | [`STEMMED`] | [`FOLDED`] stemmed by script | "library" → "libraries" |
+//! | [`TRANSLIT`] | cross-script skeleton | "Navoiy" → "Навоий", "Tolstoĭ" → "Толстой" |
+//!
+//! All four share [`words::WordTokenizer`], so positions and offsets agree between fields and
+//! offsets always point into the original text. The index must call [`register`] every time it
+//! is opened or created: tantivy stores only the analyzer *names* in the schema.
+
+mod filter;
+pub mod fold;
+pub mod stem;
+pub mod translit;
+pub mod words;
+
+#[cfg(test)]
+mod tests;
+
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenStream, TokenizerManager};
+
+use self::filter::MapFilter;
+use self::words::WordTokenizer;
+
+/// Exact-script words: UAX #29 words, Uzbek apostrophe letters normalised, Turkish-safe
+/// lowercase, CJK bigrams.
+pub const TEXT: &str = "hamkor_text";
+/// [`TEXT`] with diacritics and apostrophes folded for Latin, Greek and Cyrillic, and Arabic
+/// script normalised.
+pub const FOLDED: &str = "hamkor_folded";
+/// [`FOLDED`] plus stemming by script (Russian for Cyrillic, Turkish then English for Latin).
+pub const STEMMED: &str = "hamkor_stemmed";
+/// Cross-script skeleton: Cyrillic transliterated and Latin spellings unified.
+pub const TRANSLIT: &str = "hamkor_translit";
+
+/// All analyzer names, e.g. to build one query over every field.
+pub const ALL: [&str; 4] = [TEXT, FOLDED, STEMMED, TRANSLIT];
+
+/// Tokens longer than this (bytes of UTF-8) are dropped: they are never real words (base64,
+/// URLs without separators, 10 kB of one letter) and tantivy rejects terms over 64 kB.
+pub const MAX_TOKEN_BYTES: usize = 255;
+
+fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<impl tantivy::tokenizer::Tokenizer> {
+    TextAnalyzer::builder(WordTokenizer).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+}
+
+/// Builds the analyzer registered under `name`, if it is one of ours.
+pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
+    Some(match name {
+        TEXT => base().build(),
+        FOLDED => base().filter(MapFilter::new(fold::fold_into)).build(),
+        STEMMED => base().filter(MapFilter::new(stem::stem_into)).build(),
+        TRANSLIT => base().filter(MapFilter::new(translit::translit_into)).build(),
+        _ => return None,
+    })
+}
+
+/// Registers every hamkor analyzer in `manager` (use `index.tokenizers()`).
+pub fn register(manager: &TokenizerManager) {
+    for name in ALL {
+        if let Some(analyzer) = analyzer(name) {
+            manager.register(name, analyzer);
+        }
+    }
+}
+
+/// Full tokens (text, byte offsets into `text`, positions) from a registered analyzer; empty if
+/// `analyzer` is not registered in `manager`.
+pub fn analyze(manager: &TokenizerManager, analyzer: &str, text: &str) -> Vec<Token> {
+    let Some(mut analyzer) = manager.get(analyzer) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    stream.process(&mut |token| out.push(token.clone()));
+    out
+}
+
+/// Token texts from a registered analyzer; empty if `analyzer` is not registered in `manager`.
+pub fn tokens(manager: &TokenizerManager, analyzer: &str, text: &str) -> Vec<String> {
+    analyze(manager, analyzer, text).into_iter().map(|token| token.text).collect()
+}

@@ -1,0 +1,291 @@
+//! The base tokenizer shared by every hamkor analyzer.
+//!
+//! It turns raw text into lowercased, NFKC-normalised words:
+//!
+//! * Unicode word segmentation (UAX #29) finds the words;
+//! * Uzbek Latin apostrophe letters (o‘ g‘ and the tutuq belgisi) are kept inside words, whatever
+//!   apostrophe character was typed, and normalised to [`CANONICAL_APOSTROPHE`];
+//! * runs of Han, Hiragana, Katakana and Hangul become overlapping character bigrams (like
+//!   Lucene's `CJKBigramFilter`), because those scripts do not separate words with spaces;
+//! * lowercasing is Turkish-safe: `İ` becomes a plain `i` with no stray combining dot.
+//!
+//! Offsets are byte offsets into the original text and positions are consecutive, so phrase
+//! queries and highlighting work. Filters (fold, stem, translit) only rewrite `Token::text`.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The one apostrophe kept inside `TEXT` tokens: U+02BB MODIFIER LETTER TURNED COMMA, the
+/// character the Uzbek Latin standard uses for o‘ and g‘. It is a letter (category Lm), so it
+/// never looks like punctuation to other tools.
+pub const CANONICAL_APOSTROPHE: char = '\u{02BB}';
+
+/// Characters people type for the Uzbek o‘/g‘ and the tutuq belgisi (’):
+/// ' ‘ ’ ʻ ʼ and the backtick.
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BB}' | '\u{02BC}' | '`')
+}
+
+/// Han, Kana and Hangul: scripts written without spaces between words (Korean has spaces, but
+/// its words carry particles, so bigrams inside each Hangul run still help recall).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF        // Hangul Jamo
+        | 0x2E80..=0x2FDF      // CJK and Kangxi radicals
+        | 0x3005..=0x3007      // 々 〆 〇
+        | 0x3021..=0x3029      // Hangzhou numerals
+        | 0x3031..=0x3035      // vertical kana repeat marks
+        | 0x3038..=0x303C
+        | 0x3041..=0x309F      // Hiragana (incl. voiced sound marks)
+        | 0x30A0..=0x30FA      // Katakana (0x30FB, the middle dot, is punctuation)
+        | 0x30FC..=0x30FF
+        | 0x3130..=0x318F      // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF      // Katakana phonetic extensions
+        | 0x3400..=0x4DBF      // CJK extension A
+        | 0x4E00..=0x9FFF      // CJK unified ideographs
+        | 0xA960..=0xA97F      // Hangul Jamo extended A
+        | 0xAC00..=0xD7AF      // Hangul syllables
+        | 0xD7B0..=0xD7FF      // Hangul Jamo extended B
+        | 0xF900..=0xFAFF      // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F      // halfwidth Katakana
+        | 0xFFA0..=0xFFDC      // halfwidth Hangul
+        | 0x1B000..=0x1B16F    // Kana supplement / extended
+        | 0x20000..=0x323AF // CJK extensions B..H
+    )
+}
+
+/// Default-ignorable code points (soft hyphen, zero-width (non-)joiners, bidi controls,
+/// variation selectors, ...): invisible, so a searcher cannot type them, and they must not make
+/// two otherwise equal words differ. Persian ZWNJ ("می‌خواهم") is the common case.
+fn is_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF
+    )
+}
+
+/// Normalises one word the way every analyzer sees it: NFKC (fullwidth forms, ligatures,
+/// composed vs decomposed letters all agree), invisible characters dropped, apostrophes
+/// canonicalised, and a Turkish-safe lowercase.
+pub fn normalize_word(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.nfkc() {
+        if is_ignorable(c) {
+            continue;
+        }
+        if is_apostrophe(c) {
+            out.push(CANONICAL_APOSTROPHE);
+            continue;
+        }
+        // `'İ'.to_lowercase()` is "i̇" (i + U+0307); Turkish and Azerbaijani mean a plain i.
+        if c == 'İ' {
+            out.push('i');
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            // A dot above on i/j is redundant (text typed as I + U+0307, or Lithuanian-style
+            // soft-dotted letters) and would make "i̇stanbul" differ from "istanbul".
+            if lower == '\u{0307}' && (out.ends_with('i') || out.ends_with('j')) {
+                continue;
+            }
+            out.push(lower);
+        }
+    }
+}
+
+/// Splits `text` into tokens. Eager: a catalogue field is small, and a `Vec` keeps the CJK
+/// run bookkeeping simple and obviously panic-free.
+pub fn split(text: &str) -> Vec<Token> {
+    let mut splitter = Splitter { text, tokens: Vec::new(), position: 0, cjk: Vec::new(), scratch: String::new() };
+    let segments: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+    let mut i = 0;
+    while i < segments.len() {
+        let (start, segment) = segments[i];
+        i += 1;
+        if !segment.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        let mut end = start + segment.len();
+        // UAX #29 keeps ' and ’ between letters inside a word, but splits at ‘ and `, which
+        // Uzbek typists use for o‘/g‘ just as often. Glue "letter + apostrophe + letter" back.
+        while let (Some(&(_, apostrophe)), Some(&(next_start, next))) = (segments.get(i), segments.get(i + 1)) {
+            let glue = is_single_apostrophe(apostrophe)
+                && text.get(start..end).and_then(|word| word.chars().next_back()).is_some_and(is_joinable_letter)
+                && next.chars().next().is_some_and(is_joinable_letter);
+            if !glue {
+                break;
+            }
+            end = next_start + next.len();
+            i += 2;
+        }
+        splitter.word(start, end);
+    }
+    splitter.flush_cjk();
+    splitter.tokens
+}
+
+fn is_single_apostrophe(segment: &str) -> bool {
+    let mut chars = segment.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if is_apostrophe(c))
+}
+
+fn is_joinable_letter(c: char) -> bool {
+    c.is_alphabetic() && !is_cjk(c)
+}
+
+struct Splitter<'t> {
+    text: &'t str,
+    tokens: Vec<Token>,
+    position: usize,
+    /// The pending CJK run: (byte start, byte end) of each character, combining marks included.
+    cjk: Vec<(usize, usize)>,
+    scratch: String,
+}
+
+impl Splitter<'_> {
+    /// One UAX #29 word (apostrophe-glued), split further into CJK and non-CJK stretches:
+    /// a Hangul word may be glued to Latin letters ("한국어abc").
+    fn word(&mut self, start: usize, end: usize) {
+        // Boundaries come from the segmenter, so `get` cannot fail; it just avoids a panic path.
+        let Some(word) = self.text.get(start..end) else {
+            return;
+        };
+        let mut run_start = start;
+        let mut run_is_cjk: Option<bool> = None;
+        for (i, c) in word.char_indices() {
+            let at = start + i;
+            // Combining marks (dakuten, variation selectors, accents) belong to the previous
+            // character whatever their own script.
+            if is_combining_mark(c) && run_is_cjk.is_some() {
+                if run_is_cjk == Some(true) {
+                    self.extend_last_cjk(at + c.len_utf8());
+                }
+                continue;
+            }
+            let cjk = is_cjk(c);
+            if run_is_cjk != Some(cjk) {
+                if run_is_cjk == Some(false) {
+                    self.plain(run_start, at);
+                }
+                run_start = at;
+                run_is_cjk = Some(cjk);
+            }
+            if cjk {
+                self.push_cjk(at, at + c.len_utf8());
+            }
+        }
+        if run_is_cjk == Some(false) {
+            self.plain(run_start, end);
+        }
+    }
+
+    fn push_cjk(&mut self, from: usize, to: usize) {
+        // A run continues only across directly adjacent characters: a space, punctuation or a
+        // non-CJK word in between starts a new run.
+        if self.cjk.last().is_some_and(|&(_, last_end)| last_end != from) {
+            self.flush_cjk();
+        }
+        self.cjk.push((from, to));
+    }
+
+    fn extend_last_cjk(&mut self, to: usize) {
+        if let Some(last) = self.cjk.last_mut() {
+            last.1 = to;
+        }
+    }
+
+    /// Emits the pending CJK run: overlapping bigrams at consecutive positions, or a unigram
+    /// for a lone character.
+    fn flush_cjk(&mut self) {
+        let run = std::mem::take(&mut self.cjk);
+        match run.as_slice() {
+            [] => {}
+            [(from, to)] => self.emit(*from, *to),
+            _ => {
+                for pair in run.windows(2) {
+                    if let [(from, _), (_, to)] = pair {
+                        self.emit(*from, *to);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A non-CJK word: trim quotes around it, then emit it.
+    fn plain(&mut self, start: usize, end: usize) {
+        // Anything pending from an earlier CJK run comes first, so positions follow the text.
+        self.flush_cjk();
+        let Some(slice) = self.text.get(start..end) else {
+            return;
+        };
+        // A leading/trailing apostrophe is a quotation mark, not part of the word. This also
+        // drops the ‘ of a word-final g‘ ("tog‘" → "tog"); it is dropped on the query side too,
+        // so matching is unaffected, and quoted words like 'kitob' come out clean.
+        let trimmed = slice.trim_start_matches(is_apostrophe);
+        let from = start + (slice.len() - trimmed.len());
+        let trimmed = trimmed.trim_end_matches(is_apostrophe);
+        let to = from + trimmed.len();
+        if trimmed.chars().any(char::is_alphanumeric) {
+            self.emit(from, to);
+        }
+    }
+
+    fn emit(&mut self, from: usize, to: usize) {
+        let Some(slice) = self.text.get(from..to) else {
+            return;
+        };
+        normalize_word(slice, &mut self.scratch);
+        if self.scratch.is_empty() {
+            return;
+        }
+        self.tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position: self.position,
+            text: std::mem::take(&mut self.scratch),
+            position_length: 1,
+        });
+        self.position += 1;
+    }
+}
+
+/// The tokenizer behind all hamkor analyzers (see the module docs).
+#[derive(Clone, Default)]
+pub struct WordTokenizer;
+
+/// Token stream of [`WordTokenizer`].
+pub struct WordTokenStream {
+    tokens: std::vec::IntoIter<Token>,
+    current: Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
+        WordTokenStream { tokens: split(text).into_iter(), current: Token::default() }
+    }
+}
+
+impl TokenStream for WordTokenStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.next() {
+            Some(token) => {
+                self.current = token;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
