@@ -10,6 +10,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::graphql::{HamkorSchema, build_schema};
+use crate::search::SearchIndex;
 use crate::telemetry::Metrics;
 
 /// A request body larger than this is refused (413) before it is read.
@@ -23,13 +24,20 @@ pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
 pub struct AppState {
     pub schema: HamkorSchema,
     pub pool: PgPool,
+    pub search: SearchIndex,
     pub metrics: Metrics,
     pub batch_window: Duration,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool) -> Self {
-        AppState { schema: build_schema(), pool, metrics: Metrics::global(), batch_window: DEFAULT_BATCH_WINDOW }
+    pub fn new(pool: PgPool, search: SearchIndex) -> Self {
+        AppState {
+            schema: build_schema(),
+            pool,
+            search,
+            metrics: Metrics::global(),
+            batch_window: DEFAULT_BATCH_WINDOW,
+        }
     }
 
     pub fn with_batch_window(self, batch_window: Duration) -> Self {

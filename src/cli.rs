@@ -35,9 +35,14 @@ pub struct GlobalArgs {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Where hamkor keeps its data: the embedded PostgreSQL cluster (and, later, the search index).
+    /// Where hamkor keeps its data: the embedded PostgreSQL cluster.
     #[arg(long, env = "HAMKOR_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
+
+    /// Where this process keeps its search index (derived from PostgreSQL; rebuilt when
+    /// missing). Each server process needs its own.
+    #[arg(long, env = "HAMKOR_INDEX_DIR", default_value = "./index", global = true)]
+    pub index_dir: PathBuf,
 
     /// Largest number of database connections this process opens.
     #[arg(long, env = "HAMKOR_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
@@ -64,6 +69,9 @@ pub enum Command {
     /// Import MARC 21 records (ISO 2709 or MARCXML, detected from the content) as documents.
     /// Importing the same records again updates them.
     Import(ImportArgs),
+    /// Rebuild the search index from PostgreSQL into a new directory and swap it in; a
+    /// server using the same index directory keeps answering and switches to it.
+    Reindex,
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
 }
@@ -160,8 +168,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema => Ok(()),
         Command::Migrate => db.migrate().await,
         Command::Seed => seed(&db).await,
-        Command::Serve(args) => serve(&db, args).await,
+        Command::Serve(args) => serve(&db, args, &cli.global.index_dir).await,
         Command::Import(args) => import(&db, args).await,
+        Command::Reindex => reindex(&db, &cli.global.index_dir).await,
     };
     db.close().await;
     result
@@ -183,7 +192,7 @@ async fn seed(db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(db: &Database, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> anyhow::Result<()> {
     db.migrate().await?;
     if args.demo && crate::seed::is_empty(&db.pool).await? {
         let report = crate::seed::seed(&db.pool).await.context("loading the demo content failed")?;
@@ -192,12 +201,30 @@ async fn serve(db: &Database, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let (stop_search, search_stopped) = tokio::sync::watch::channel(false);
+    let search = crate::search::SearchIndex::open(db.pool.clone(), index_dir.to_path_buf(), search_stopped)
+        .await
+        .with_context(|| format!("cannot open the search index in {}", index_dir.display()))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");
     println!("hamkor is ready: open http://{address}/graphql");
-    let state =
-        AppState::new(db.pool.clone()).with_batch_window(std::time::Duration::from_millis(args.batch_window_ms));
-    app::serve(listener, state, app::shutdown_signal()).await?;
+    let state = AppState::new(db.pool.clone(), search)
+        .with_batch_window(std::time::Duration::from_millis(args.batch_window_ms));
+    let served = app::serve(listener, state, app::shutdown_signal()).await;
+    let _ = stop_search.send(true);
+    served?;
+    Ok(())
+}
+
+async fn reindex(db: &Database, index_dir: &std::path::Path) -> anyhow::Result<()> {
+    db.migrate().await?;
+    let started = std::time::Instant::now();
+    let documents = crate::search::reindex(&db.pool, index_dir).await.context("reindexing failed")?;
+    println!(
+        "reindexed {documents} documents in {:.1} s into {}",
+        started.elapsed().as_secs_f64(),
+        index_dir.display()
+    );
     Ok(())
 }
 

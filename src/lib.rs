@@ -15,6 +15,7 @@ pub mod http;
 pub mod marc;
 pub mod partner;
 pub mod project;
+pub mod search;
 pub mod seed;
 pub mod telemetry;
 mod text_enum;

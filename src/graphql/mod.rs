@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod nodes;
 pub mod partner;
 pub mod project;
+pub mod search;
 
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, ID, MaybeUndefined, MergedObject, Object, Result, Schema,
@@ -41,6 +42,7 @@ pub struct Query(
     document::DocumentQuery,
     holding::HoldingQuery,
     exchange::ExchangeQuery,
+    search::SearchQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -66,9 +68,10 @@ pub fn build_schema() -> HamkorSchema {
 pub fn prepare_request(
     request: async_graphql::Request,
     pool: &PgPool,
+    search: &crate::search::SearchIndex,
     batch_window: std::time::Duration,
 ) -> async_graphql::Request {
-    request.data(pool.clone()).data(loaders::for_request(pool.clone(), batch_window))
+    request.data(pool.clone()).data(search.clone()).data(loaders::for_request(pool.clone(), batch_window))
 }
 
 pub(crate) fn pool<'a>(ctx: &Context<'a>) -> &'a PgPool {

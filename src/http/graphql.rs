@@ -245,7 +245,7 @@ async fn execute(state: &AppState, params: Params, media: MediaType, request_id:
             }
         }
     }
-    let request = prepare_request(request, &state.pool, state.batch_window).data(request_id.clone());
+    let request = prepare_request(request, &state.pool, &state.search, state.batch_window).data(request_id.clone());
     let mut response = state.schema.execute(request).await;
 
     // Parse, validation and variable-coercion failures happen before execution: they have

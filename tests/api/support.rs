@@ -88,8 +88,11 @@ pub fn statement_stats_available() -> bool {
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
+    pub search: hamkor::search::SearchIndex,
     pub client: reqwest::Client,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+    _stop_search: tokio::sync::watch::Sender<bool>,
+    _index_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -106,11 +109,17 @@ impl TestApp {
     }
 
     pub async fn spawn_on(pool: PgPool) -> TestApp {
-        Self::spawn_with(AppState::new(pool)).await
+        Self::spawn_with(pool, |state| state).await
     }
 
-    pub async fn spawn_with(state: AppState) -> TestApp {
-        let pool = state.pool.clone();
+    /// With its own search index in a temporary directory; `configure` adjusts the state.
+    pub async fn spawn_with(pool: PgPool, configure: impl FnOnce(AppState) -> AppState) -> TestApp {
+        let index_dir = tempfile::Builder::new().prefix("hamkor-index-").tempdir().expect("a temporary directory");
+        let (stop_search, search_stopped) = tokio::sync::watch::channel(false);
+        let search = hamkor::search::SearchIndex::open(pool.clone(), index_dir.path().to_path_buf(), search_stopped)
+            .await
+            .expect("the search index opens");
+        let state = configure(AppState::new(pool.clone(), search.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
         let base = format!("http://{}", listener.local_addr().expect("a local address"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -120,7 +129,15 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { base, pool, client: reqwest::Client::new(), _shutdown: tx }
+        TestApp {
+            base,
+            pool,
+            search,
+            client: reqwest::Client::new(),
+            _shutdown: tx,
+            _stop_search: stop_search,
+            _index_dir: index_dir,
+        }
     }
 
     pub fn graphql_url(&self) -> String {

@@ -1,0 +1,376 @@
+//! The `search` root field: full-text search over the exchanged documents.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::connection::{MAX_PAGE_SIZE, OffsetCursor};
+use super::error::GqlResultExt;
+use super::id::{self, NodeKind};
+use super::loaders::PartnerKey;
+use super::nodes::loaders;
+use super::pool;
+use crate::db::Direction;
+use crate::document::{self, Document, DocumentFormat, identifiers};
+use crate::error::{Error, Result as DomainResult};
+use crate::exchange::ExchangeDirection;
+use crate::partner::Partner;
+use crate::search::highlight::Matcher;
+use crate::search::query::{self, Clause, ParsedQuery};
+use crate::search::searcher::{self, Filter, SortBy};
+use crate::search::{SearchIndex, analysis};
+
+#[derive(InputObject, Default)]
+pub struct SearchFilter {
+    /// ISO 639 codes in any form; a document in any of them matches.
+    #[graphql(default)]
+    languages: Vec<String>,
+    #[graphql(default)]
+    formats: Vec<DocumentFormat>,
+    year_from: Option<i32>,
+    year_to: Option<i32>,
+    /// Documents that came from any of these partners.
+    #[graphql(default)]
+    partner_ids: Vec<ID>,
+    /// ISO 3166-1 alpha-2 codes of the partners' countries.
+    #[graphql(default)]
+    countries: Vec<String>,
+    /// Documents received from partners (INCOMING) or sent to them (OUTGOING).
+    direction: Option<ExchangeDirection>,
+    /// Documents with copies shelved in these project reading rooms.
+    #[graphql(default)]
+    project_ids: Vec<ID>,
+    /// Documents of which this library holds an available copy (true), or none (false).
+    has_available_holding: Option<bool>,
+}
+
+const MAX_FILTER_VALUES: usize = 100;
+
+impl SearchFilter {
+    fn validate(self) -> DomainResult<Filter> {
+        let lists = [
+            self.languages.len(),
+            self.formats.len(),
+            self.partner_ids.len(),
+            self.countries.len(),
+            self.project_ids.len(),
+        ];
+        if lists.iter().any(|n| *n > MAX_FILTER_VALUES) {
+            return Err(Error::invalid("filter", format!("a filter takes at most {MAX_FILTER_VALUES} values")));
+        }
+        if let (Some(from), Some(to)) = (self.year_from, self.year_to)
+            && to < from
+        {
+            return Err(Error::invalid("filter.yearTo", format!("yearTo ({to}) is before yearFrom ({from})")));
+        }
+        let ids = |field: &'static str, ids: &[ID], kind: NodeKind| -> DomainResult<Vec<i64>> {
+            ids.iter().map(|id| id::decode_as(field, id, kind)).collect()
+        };
+        Ok(Filter {
+            languages: self
+                .languages
+                .iter()
+                .map(|code| {
+                    identifiers::normalize_language(code).ok_or_else(|| {
+                        Error::invalid("filter.languages", format!("{code:?} is not an ISO 639 language code"))
+                    })
+                })
+                .collect::<DomainResult<_>>()?,
+            formats: self.formats.iter().map(|f| f.as_str().to_owned()).collect(),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            partners: ids("filter.partnerIds", &self.partner_ids, NodeKind::Partner)?,
+            countries: self
+                .countries
+                .iter()
+                .map(|c| crate::validate::country("filter.countries", c))
+                .collect::<DomainResult<_>>()?,
+            directions: self.direction.map(|d| vec![d.as_str().to_owned()]).unwrap_or_default(),
+            projects: ids("filter.projectIds", &self.project_ids, NodeKind::Project)?,
+            available: self.has_available_holding,
+        })
+    }
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchOrderField {
+    /// Best match first (exact spelling, then folded, stemmed, other-script, prefix, typo).
+    #[default]
+    Relevance,
+    Year,
+    /// When the document was catalogued.
+    DateAdded,
+}
+
+#[derive(InputObject, Default)]
+pub struct SearchOrderBy {
+    field: SearchOrderField,
+    /// For YEAR and DATE_ADDED (relevance is always best first).
+    #[graphql(default_with = "Direction::Desc")]
+    direction: Direction,
+}
+
+/// The matched words marked with `<mark>` in HTML-escaped text.
+#[derive(SimpleObject, Clone, Default)]
+pub struct SearchHighlights {
+    /// The title, when it matched.
+    title: Option<String>,
+    /// A passage of the abstract around the first match.
+    #[graphql(name = "abstract")]
+    abstract_text: Option<String>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SearchHit {
+    document: Document,
+    score: f64,
+    highlights: SearchHighlights,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct FacetCount {
+    value: String,
+    count: i64,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct FormatFacetCount {
+    format: DocumentFormat,
+    count: i64,
+}
+
+#[derive(Clone)]
+pub struct PartnerFacetCount {
+    partner_id: i64,
+    count: i64,
+}
+
+#[Object]
+impl PartnerFacetCount {
+    async fn partner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
+        use async_graphql::ErrorExtensions;
+        loaders(ctx).load_one(PartnerKey(self.partner_id)).await.map_err(|e| e.extend())
+    }
+
+    async fn count(&self) -> i64 {
+        self.count
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct DecadeFacetCount {
+    /// The first year of the decade, e.g. 2010.
+    decade: i32,
+    count: i64,
+    years: Vec<YearFacetCount>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct YearFacetCount {
+    year: i32,
+    count: i64,
+}
+
+/// Counts over the whole filtered result, not only the page.
+#[derive(SimpleObject, Clone, Default)]
+pub struct SearchFacets {
+    /// ISO 639-3 codes.
+    languages: Vec<FacetCount>,
+    formats: Vec<FormatFacetCount>,
+    partners: Vec<PartnerFacetCount>,
+    countries: Vec<FacetCount>,
+    decades: Vec<DecadeFacetCount>,
+    /// The most frequent subjects (at most 20).
+    subjects: Vec<FacetCount>,
+}
+
+#[derive(SimpleObject, Clone, Default)]
+pub struct SearchResultFields {
+    /// How many documents match, across all pages.
+    total_count: i64,
+    facets: SearchFacets,
+    /// When nothing matches: a corrected query that does find something.
+    suggestion: Option<String>,
+}
+
+pub type SearchConnection = Connection<OffsetCursor, SearchHit, SearchResultFields>;
+
+fn facets_from(f: searcher::Facets) -> SearchFacets {
+    let plain = |counts: searcher::Counts| {
+        counts.into_iter().map(|(value, count)| FacetCount { value, count: count as i64 }).collect()
+    };
+    SearchFacets {
+        languages: plain(f.languages),
+        formats: f
+            .formats
+            .into_iter()
+            .filter_map(|(v, count)| Some(FormatFacetCount { format: v.parse().ok()?, count: count as i64 }))
+            .collect(),
+        partners: f
+            .partners
+            .into_iter()
+            .filter_map(|(v, count)| Some(PartnerFacetCount { partner_id: v.parse().ok()?, count: count as i64 }))
+            .collect(),
+        countries: plain(f.countries),
+        decades: f
+            .decades
+            .into_iter()
+            .filter_map(|(decade, count, years)| {
+                Some(DecadeFacetCount {
+                    decade: decade.parse().ok()?,
+                    count: count as i64,
+                    years: years
+                        .into_iter()
+                        .filter_map(|(y, c)| Some(YearFacetCount { year: y.parse().ok()?, count: c as i64 }))
+                        .collect(),
+                })
+            })
+            .collect(),
+        subjects: plain(f.subjects),
+    }
+}
+
+/// What to mark in the hits.
+fn matcher(index: &SearchIndex, parsed: &ParsedQuery) -> Matcher {
+    let tokenizers = index.tokenizers();
+    let folded_word = |w: &str| analysis::tokens(&tokenizers, analysis::FOLDED, w).into_iter().next();
+    let words: Vec<&str> = parsed
+        .clauses()
+        .filter_map(|c| match c {
+            Clause::Word(w) => Some(w.as_str()),
+            Clause::Phrase(_) => None,
+        })
+        .collect();
+    let prefix = if parsed.last_is_prefix { words.last().and_then(|w| folded_word(w)) } else { None };
+    let typos = words
+        .iter()
+        .filter_map(|w| {
+            let folded = folded_word(w)?;
+            let edits = match folded.chars().count() {
+                0..=4 => 0,
+                5..=8 => 1,
+                _ => 2,
+            };
+            (edits > 0).then_some((folded, edits))
+        })
+        .collect();
+    Matcher { tokens: searcher::query_tokens(&tokenizers, parsed), prefix, typos }
+}
+
+/// A rewritten query that finds something, when the given one finds nothing.
+async fn suggestion(index: &SearchIndex, text: &str, parsed: &ParsedQuery, filter: &Filter) -> Result<Option<String>> {
+    let words: Vec<String> = parsed
+        .clauses()
+        .filter_map(|c| match c {
+            Clause::Word(w) => Some(w.clone()),
+            Clause::Phrase(_) => None,
+        })
+        .collect();
+    if words.is_empty() {
+        return Ok(None);
+    }
+    let corrections = index.corrections(words.clone()).await.map_err(Error::from).gql()?;
+    let mut corrected = text.to_owned();
+    let mut changed = false;
+    for (word, correction) in words.iter().zip(corrections) {
+        if let Some(correction) = correction {
+            corrected = corrected.replacen(word.as_str(), &correction, 1);
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    let check =
+        searcher::Request { query: query::parse(&corrected), filter: filter.clone(), limit: 0, ..Default::default() };
+    let found = index.search(check).await.map_err(Error::from).gql()?;
+    Ok((found.total > 0).then_some(corrected))
+}
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+#[Object]
+impl SearchQuery {
+    /// Full-text search over the exchanged documents, in any language and script.
+    ///
+    /// `query` accepts words (the last one also matches as a prefix while typing), "quoted
+    /// phrases", `-word` to exclude, and `OR` between alternatives; anything else typed is
+    /// ignored rather than rejected. A word matches as written, without diacritics, by its
+    /// stem, in the other script (Cyrillic ↔ Latin for Uzbek, Russian and Kazakh), and with
+    /// one typo from 5 letters, two from 9, ranked in that order. An empty query lists
+    /// every document the filter lets through.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<SearchFilter>,
+        order_by: Option<SearchOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SearchConnection> {
+        use async_graphql::connection::CursorType;
+        let limit = first.unwrap_or(super::connection::DEFAULT_PAGE_SIZE);
+        if !(0..=MAX_PAGE_SIZE).contains(&limit) {
+            return Err(super::error::bad_input(
+                "first",
+                format!("first must be between 0 and {MAX_PAGE_SIZE}; it was {limit}"),
+            ));
+        }
+        let offset = match after {
+            Some(cursor) => OffsetCursor::decode_cursor(&cursor).gql()?.0 + 1,
+            None => 0,
+        };
+        let filter = filter.unwrap_or_default().validate().gql()?;
+        let order_by = order_by.unwrap_or_default();
+        let descending = order_by.direction == Direction::Desc;
+        let sort = match order_by.field {
+            SearchOrderField::Relevance => SortBy::Relevance,
+            SearchOrderField::Year => SortBy::Year { descending },
+            SearchOrderField::DateAdded => SortBy::Added { descending },
+        };
+        let index = ctx.data_unchecked::<SearchIndex>();
+        let parsed = query::parse(&query);
+        let request = searcher::Request {
+            query: parsed.clone(),
+            filter: filter.clone(),
+            sort,
+            offset: offset as usize,
+            limit: limit as usize,
+        };
+        let results = index.search(request).await.map_err(Error::from).gql()?;
+
+        let ids: Vec<i64> = results.hits.iter().map(|h| h.document_id).collect();
+        let documents = document::db::get_many(pool(ctx), &ids).await.gql()?;
+        let matcher = matcher(index, &parsed);
+        let tokenizers = index.tokenizers();
+        let suggestion = if results.total == 0 && !parsed.is_empty() {
+            suggestion(index, &query, &parsed, &filter).await?
+        } else {
+            None
+        };
+        let total = results.total as i64;
+        let mut connection = Connection::with_additional_fields(
+            offset > 0,
+            offset + (results.hits.len() as i64) < total,
+            SearchResultFields { total_count: total, facets: facets_from(results.facets), suggestion },
+        );
+        let mut by_id: std::collections::HashMap<i64, Document> = documents.into_iter().map(|d| (d.id, d)).collect();
+        for (i, hit) in results.hits.iter().enumerate() {
+            // A document deleted since the index saw it is skipped, not an error.
+            let Some(document) = by_id.remove(&hit.document_id) else { continue };
+            let highlights = SearchHighlights {
+                title: matcher.highlight(&tokenizers, &document.description.title),
+                abstract_text: document
+                    .description
+                    .abstract_text
+                    .as_deref()
+                    .and_then(|a| matcher.snippet(&tokenizers, a, 240)),
+            };
+            connection.edges.push(Edge::new(
+                OffsetCursor(offset + i as i64),
+                SearchHit { document, score: f64::from(hit.score), highlights },
+            ));
+        }
+        Ok(connection)
+    }
+}

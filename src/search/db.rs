@@ -1,0 +1,118 @@
+//! All SQL of the search layer: the change log (outbox) and the rows the index is built from.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::document::{Contributor, ParallelTitle};
+use crate::error::Result;
+
+/// Everything the index needs of one document.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct IndexRow {
+    pub id: i64,
+    pub title: String,
+    pub subtitle: Option<String>,
+    #[sqlx(json)]
+    pub parallel_titles: Vec<ParallelTitle>,
+    #[sqlx(json)]
+    pub contributors: Vec<Contributor>,
+    pub subjects: Vec<String>,
+    pub abstract_text: Option<String>,
+    pub notes: Option<String>,
+    pub languages: Vec<String>,
+    pub format: String,
+    pub year: Option<i32>,
+    pub origin_partner_id: Option<i64>,
+    pub country: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub available: bool,
+    pub projects: Vec<i64>,
+    pub directions: Vec<String>,
+}
+
+const INDEX_ROWS: &str = "
+    SELECT d.id, d.title, d.subtitle, d.parallel_titles, d.contributors, d.subjects, d.abstract_text, d.notes,
+           d.languages, d.format, d.year, d.origin_partner_id, p.country::text AS country, d.created_at,
+           EXISTS (SELECT 1 FROM holdings h
+                   WHERE h.document_id = d.id AND h.holder_partner_id IS NULL AND h.status = 'available') AS available,
+           ARRAY(SELECT DISTINCT h.location_project_id FROM holdings h
+                 WHERE h.document_id = d.id AND h.location_project_id IS NOT NULL) AS projects,
+           ARRAY(SELECT e.direction FROM exchange_lines l JOIN exchanges e ON e.id = l.exchange_id
+                 WHERE l.document_id = d.id AND e.status <> 'cancelled'
+                 UNION
+                 SELECT 'incoming' WHERE d.origin_partner_id IS NOT NULL OR d.origin_exchange_id IS NOT NULL) AS directions
+    FROM documents d LEFT JOIN partners p ON p.id = d.origin_partner_id";
+
+pub async fn index_rows(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<IndexRow>> {
+    Ok(sqlx::query_as(&format!("{INDEX_ROWS} WHERE d.id = ANY($1)")).bind(ids).fetch_all(conn).await?)
+}
+
+/// Document ids after `after`, in id order: how a rebuild walks the catalogue.
+pub async fn document_ids_after(conn: &mut PgConnection, after: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM documents WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A consistent view for one round of reading the log: the rows and the documents are read
+/// in one snapshot, and its `xmin` is the next watermark.
+pub async fn begin_snapshot(pool: &PgPool) -> Result<(Transaction<'static, Postgres>, u64)> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let xmin: String =
+        sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetch_one(&mut *tx).await?;
+    Ok((tx, parse_xid(&xmin)))
+}
+
+fn parse_xid(text: &str) -> u64 {
+    text.trim().parse().unwrap_or(0)
+}
+
+/// (outbox id, document id) of the log rows of transactions at or above `watermark`
+/// (committed ones, as this snapshot sees them), after the row `after_id`.
+pub async fn changes_since(
+    conn: &mut PgConnection,
+    watermark: u64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, document_id FROM search_outbox WHERE xid >= $1::text::xid8 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(watermark.to_string())
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The transaction id below which the log has been pruned (0 when never).
+pub async fn pruned_up_to(conn: &mut PgConnection) -> Result<u64> {
+    let up_to: Option<String> =
+        sqlx::query_scalar("SELECT up_to::text FROM search_outbox_pruned").fetch_optional(conn).await?;
+    Ok(up_to.as_deref().map_or(0, parse_xid))
+}
+
+/// Deletes log rows older than `retention_days` and records how far the log now reaches.
+pub async fn prune(pool: &PgPool, retention_days: i32) -> Result<u64> {
+    let mut tx = pool.begin().await?;
+    let up_to: Option<String> = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM search_outbox WHERE recorded_at < now() - make_interval(days => $1) RETURNING xid)
+         SELECT max(xid)::text FROM gone",
+    )
+    .bind(retention_days)
+    .fetch_one(&mut *tx)
+    .await?;
+    let Some(up_to) = up_to else { return Ok(0) };
+    sqlx::query(
+        "INSERT INTO search_outbox_pruned (up_to) VALUES ($1::xid8)
+         ON CONFLICT (singleton) DO UPDATE SET up_to = GREATEST(search_outbox_pruned.up_to, EXCLUDED.up_to)",
+    )
+    .bind(&up_to)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(parse_xid(&up_to))
+}

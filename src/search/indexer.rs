@@ -1,0 +1,223 @@
+//! Keeping the index equal to PostgreSQL: building it from scratch, and the one long-lived
+//! writer that follows the change log.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tantivy::schema::Facet;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::db::{self, IndexRow};
+use super::schema::{Fields, SCHEMA_VERSION, Source};
+use super::store::{self, Generation, Payload};
+use super::{SearchError, analysis};
+
+/// Heap the writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Log rows read per round; documents loaded per statement.
+const ROUND_ROWS: i64 = 5_000;
+const LOAD_CHUNK: usize = 1_000;
+/// How long the writer waits for a notification before it looks at the log anyway.
+pub const POLL: Duration = Duration::from_millis(250);
+
+pub fn new_writer(index: &tantivy::Index) -> Result<IndexWriter, SearchError> {
+    index.writer(WRITER_MEMORY).map_err(SearchError::from)
+}
+
+/// The index form of a document.
+pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(fields.id, row.id as u64);
+    let mut titles = vec![row.title.clone()];
+    titles.extend(row.subtitle.clone());
+    for parallel in &row.parallel_titles {
+        titles.push(parallel.title.clone());
+        titles.extend(parallel.subtitle.clone());
+    }
+    let contributors: Vec<String> =
+        row.contributors.iter().flat_map(|c| std::iter::once(c.name.clone()).chain(c.parallel_name.clone())).collect();
+    let abstracts: Vec<String> = row.abstract_text.iter().chain(row.notes.iter()).cloned().collect();
+    let texts: [(Source, &[String]); 4] = [
+        (Source::Title, &titles),
+        (Source::Contributors, &contributors),
+        (Source::Subjects, &row.subjects),
+        (Source::Abstract, &abstracts),
+    ];
+    for (source, values) in texts {
+        for analyzer in analysis::ALL {
+            let field = fields.text.get(source, analyzer);
+            for value in values {
+                doc.add_text(field, value);
+            }
+        }
+    }
+    for language in &row.languages {
+        doc.add_text(fields.language, language);
+        doc.add_facet(fields.facets, Facet::from_path(["language", language.as_str()]));
+    }
+    doc.add_text(fields.format, &row.format);
+    doc.add_facet(fields.facets, Facet::from_path(["format", row.format.as_str()]));
+    if let Some(year) = row.year {
+        doc.add_i64(fields.year, i64::from(year));
+        let decade = year.div_euclid(10) * 10;
+        doc.add_facet(fields.facets, Facet::from_path(["decade", &decade.to_string(), &year.to_string()]));
+    }
+    if let Some(partner) = row.origin_partner_id {
+        doc.add_u64(fields.partner, partner as u64);
+        doc.add_facet(fields.facets, Facet::from_path(["partner", &partner.to_string()]));
+    }
+    if let Some(country) = &row.country {
+        doc.add_text(fields.country, country);
+        doc.add_facet(fields.facets, Facet::from_path(["country", country.as_str()]));
+    }
+    for direction in &row.directions {
+        doc.add_text(fields.direction, direction);
+    }
+    for project in &row.projects {
+        doc.add_u64(fields.project, *project as u64);
+    }
+    doc.add_bool(fields.available, row.available);
+    doc.add_i64(fields.added, row.created_at.timestamp());
+    for subject in &row.subjects {
+        doc.add_facet(fields.facets, Facet::from_path(["subject", subject.as_str()]));
+    }
+    doc
+}
+
+/// Replaces (or removes) the given documents in the writer's pending commit.
+fn stage(writer: &IndexWriter, fields: &Fields, ids: &[i64], rows: &[IndexRow]) {
+    for id in ids {
+        writer.delete_term(Term::from_field_u64(fields.id, *id as u64));
+    }
+    for row in rows {
+        if let Err(err) = writer.add_document(to_document(fields, row)) {
+            tracing::error!(document = row.id, error = %err, "cannot index a document");
+        }
+    }
+}
+
+fn commit(writer: &mut IndexWriter, watermark: u64) -> Result<(), SearchError> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&Payload { schema: SCHEMA_VERSION, watermark }.encode());
+    prepared.commit()?;
+    Ok(())
+}
+
+/// Builds a complete new generation from PostgreSQL and makes it current.
+///
+/// Everything is read in one snapshot; the snapshot's `xmin` becomes the watermark, so the
+/// log rows of every transaction the snapshot did not see are applied afterwards.
+pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Generation, SearchError> {
+    let started = std::time::Instant::now();
+    let (mut tx, watermark) = db::begin_snapshot(pool).await?;
+    let (index, building) = store::create_building(root)?;
+    let writer = Arc::new(Mutex::new(new_writer(&index)?));
+    let mut after = 0;
+    let mut count = 0usize;
+    loop {
+        let ids = db::document_ids_after(&mut tx, after, LOAD_CHUNK as i64).await?;
+        let Some(&last) = ids.last() else { break };
+        let rows = db::index_rows(&mut tx, &ids).await?;
+        count += rows.len();
+        let (writer, fields) = (writer.clone(), fields.clone());
+        tokio::task::spawn_blocking(move || {
+            let writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+            for row in &rows {
+                if let Err(err) = writer.add_document(to_document(&fields, row)) {
+                    tracing::error!(document = row.id, error = %err, "cannot index a document");
+                }
+            }
+        })
+        .await
+        .map_err(|e| SearchError::Index(e.to_string()))?;
+        after = last;
+    }
+    tx.commit().await.map_err(crate::error::Error::from)?;
+    let root_owned = root.to_path_buf();
+    tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+        let mut writer = Arc::try_unwrap(writer)
+            .map_err(|_| SearchError::Index("the rebuild writer is still shared".into()))?
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        commit(&mut writer, watermark)?;
+        writer.wait_merging_threads()?;
+        store::promote(&root_owned, &building)?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| SearchError::Index(e.to_string()))??;
+    tracing::info!(documents = count, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
+    store::open_current(root).ok_or_else(|| SearchError::Index("the rebuilt index cannot be opened".into()))
+}
+
+/// Where the writer is in the log.
+pub struct Cursor {
+    /// Every row of a transaction below this is applied (the committed payload).
+    pub watermark: u64,
+    /// Rows at or above the watermark already applied (skipped until the watermark passes).
+    seen: HashSet<i64>,
+}
+
+impl Cursor {
+    pub fn new(watermark: u64) -> Self {
+        Cursor { watermark, seen: HashSet::new() }
+    }
+}
+
+/// One round: reads the log, applies what is new, commits. Returns how many documents
+/// were applied.
+pub async fn catch_up(
+    pool: &PgPool,
+    writer: &Arc<Mutex<IndexWriter>>,
+    reader: &tantivy::IndexReader,
+    fields: &Fields,
+    cursor: &mut Cursor,
+) -> Result<usize, SearchError> {
+    let (mut tx, xmin) = db::begin_snapshot(pool).await?;
+    let mut rows: Vec<(i64, i64)> = Vec::new();
+    let mut after_id = 0;
+    loop {
+        let page = db::changes_since(&mut tx, cursor.watermark, after_id, ROUND_ROWS).await?;
+        let full = page.len() as i64 == ROUND_ROWS;
+        after_id = page.last().map_or(after_id, |(id, _)| *id);
+        rows.extend(page.into_iter().filter(|(id, _)| !cursor.seen.contains(id)));
+        if !full {
+            break;
+        }
+    }
+    let ids: BTreeSet<i64> = rows.iter().map(|(_, document)| *document).collect();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut documents = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(LOAD_CHUNK) {
+        documents.extend(db::index_rows(&mut tx, chunk).await?);
+    }
+    tx.commit().await.map_err(crate::error::Error::from)?;
+    let watermark = xmin.max(cursor.watermark);
+    let advanced = watermark > cursor.watermark;
+    let applied = ids.len();
+    // Nothing to apply: the new watermark is only kept in memory. Losing it in a crash
+    // costs a re-read of a few rows, not a commit every round.
+    if !ids.is_empty() {
+        let (writer, reader, fields) = (writer.clone(), reader.clone(), fields.clone());
+        tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+            let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+            stage(&writer, &fields, &ids, &documents);
+            commit(&mut writer, watermark)?;
+            reader.reload()?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| SearchError::Index(e.to_string()))??;
+    }
+    if advanced {
+        cursor.seen.clear();
+        cursor.watermark = watermark;
+    }
+    // Rows of transactions at or above the new watermark are read again next round; skip
+    // the ones just applied.
+    cursor.seen.extend(rows.iter().map(|(id, _)| *id));
+    Ok(applied)
+}

@@ -1,0 +1,129 @@
+//! The index schema: the single source of truth for field names and how each is indexed.
+//!
+//! The index holds only what ranking, filtering, facets and highlighting need; documents
+//! themselves are read from PostgreSQL by id.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use super::analysis;
+
+/// Bump when the schema or the analyzers change: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The searchable texts of a document, each indexed four ways (see [`analysis`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Title, subtitle and parallel titles.
+    Title,
+    /// Contributor names, in every script given.
+    Contributors,
+    Subjects,
+    /// Abstract and notes.
+    Abstract,
+}
+
+impl Source {
+    pub const ALL: [Source; 4] = [Source::Title, Source::Contributors, Source::Subjects, Source::Abstract];
+
+    fn name(self) -> &'static str {
+        match self {
+            Source::Title => "title",
+            Source::Contributors => "contributors",
+            Source::Subjects => "subjects",
+            Source::Abstract => "abstract",
+        }
+    }
+
+    /// How much a match here weighs: title above contributors above subjects above abstract.
+    pub fn weight(self) -> f32 {
+        match self {
+            Source::Title => 4.0,
+            Source::Contributors => 3.0,
+            Source::Subjects => 2.0,
+            Source::Abstract => 1.0,
+        }
+    }
+}
+
+/// One text field per (source, analyzer).
+#[derive(Clone, Debug)]
+pub struct TextFields {
+    fields: Vec<(Source, &'static str, Field)>,
+}
+
+impl TextFields {
+    pub fn get(&self, source: Source, analyzer: &str) -> Field {
+        self.fields
+            .iter()
+            .find(|(s, a, _)| *s == source && *a == analyzer)
+            .map(|(_, _, f)| *f)
+            .expect("every source is indexed with every analyzer")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Fields {
+    pub schema: Schema,
+    pub id: Field,
+    pub text: TextFields,
+    /// ISO 639-3 codes.
+    pub language: Field,
+    pub format: Field,
+    pub year: Field,
+    pub partner: Field,
+    pub country: Field,
+    /// `incoming` / `outgoing`: the directions of the shipments the document travelled in.
+    pub direction: Field,
+    /// Reading rooms (project ids) where copies are shelved.
+    pub project: Field,
+    /// This library holds a copy that is available.
+    pub available: Field,
+    /// When the document was catalogued (Unix seconds), for "date added" order.
+    pub added: Field,
+    /// Hierarchical facets: /language/kor, /format/book, /partner/12, /country/KR,
+    /// /decade/2010/2016, /subject/Poetry.
+    pub facets: Field,
+}
+
+pub fn build() -> Fields {
+    let mut builder = Schema::builder();
+    let id = builder.add_u64_field("id", INDEXED | STORED | FAST);
+    let mut fields = Vec::new();
+    for source in Source::ALL {
+        for analyzer in analysis::ALL {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            let name = format!("{}_{}", source.name(), analyzer.trim_start_matches("hamkor_"));
+            let field = builder.add_text_field(&name, TextOptions::default().set_indexing_options(indexing));
+            fields.push((source, analyzer, field));
+        }
+    }
+    let language = builder.add_text_field("language", STRING);
+    let format = builder.add_text_field("format", STRING);
+    let year = builder.add_i64_field("year", INDEXED | FAST);
+    let partner = builder.add_u64_field("partner", INDEXED);
+    let country = builder.add_text_field("country", STRING);
+    let direction = builder.add_text_field("direction", STRING);
+    let project = builder.add_u64_field("project", INDEXED);
+    let available = builder.add_bool_field("available", INDEXED);
+    let added = builder.add_i64_field("added", INDEXED | FAST);
+    let facets = builder.add_facet_field("facets", tantivy::schema::FacetOptions::default());
+    Fields {
+        schema: builder.build(),
+        id,
+        text: TextFields { fields },
+        language,
+        format,
+        year,
+        partner,
+        country,
+        direction,
+        project,
+        available,
+        added,
+        facets,
+    }
+}
