@@ -19,11 +19,15 @@ use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::query::{Clause, ParsedQuery};
 use super::schema::{Fields, Source};
 
-/// Constant scores that order the kinds of match: an exact-script match of every word
-/// outranks any folded one, which outranks any stemmed, cross-script, prefix or corrected
-/// one. BM25 (well below 1000) orders documents within a tier.
-const TIERS: [(&str, f32); 4] = [(TEXT, 5000.0), (FOLDED, 4000.0), (STEMMED, 3000.0), (TRANSLIT, 2000.0)];
-const PREFIX_TIER: f32 = 1000.0;
+/// Constant scores that order the kinds of match: for each word, an exact-script match
+/// outranks any folded one, which outranks stemmed, cross-script, prefix and corrected
+/// ones. Within a kind, the best field a word is found in adds its own constant (title above
+/// contributors above subjects above abstract, see [`Source::weight`]); BM25 (far below
+/// those steps) orders what is left.
+const TIERS: [(&str, f32); 4] = [(TEXT, 50_000.0), (FOLDED, 40_000.0), (STEMMED, 30_000.0), (TRANSLIT, 20_000.0)];
+const PREFIX_TIER: f32 = 10_000.0;
+/// Field constant per unit of [`Source::weight`].
+const FIELD_STEP: f32 = 200.0;
 
 /// Filters, already resolved to index values.
 #[derive(Clone, Debug, Default)]
@@ -111,12 +115,25 @@ fn typo_distance(word: &str) -> u8 {
     }
 }
 
-/// `query` scored as BM25 plus a constant for its tier.
-fn tiered(query: Box<dyn Query>, tier: f32) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, query.box_clone()),
-        (Occur::Should, Box::new(ConstScoreQuery::new(query, tier))),
-    ]))
+/// One kind of match across the fields: BM25 summed over fields, plus the constant of the
+/// best field that matches, plus the tier constant.
+fn tiered(per_source: Vec<(Source, Box<dyn Query>)>, tier: f32) -> Option<Box<dyn Query>> {
+    if per_source.is_empty() {
+        return None;
+    }
+    let bm25: Vec<(Occur, Box<dyn Query>)> = per_source.iter().map(|(_, q)| (Occur::Should, q.box_clone())).collect();
+    let best_field: Vec<Box<dyn Query>> = per_source
+        .iter()
+        .map(|(source, q)| {
+            Box::new(ConstScoreQuery::new(q.box_clone(), source.weight() * FIELD_STEP)) as Box<dyn Query>
+        })
+        .collect();
+    let matched: Box<dyn Query> = Box::new(BooleanQuery::new(bm25));
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, matched.box_clone()),
+        (Occur::Should, Box::new(DisjunctionMaxQuery::new(best_field))),
+        (Occur::Should, Box::new(ConstScoreQuery::new(matched, tier))),
+    ])))
 }
 
 /// One word or phrase, in every field and every analysis; the best kind of match counts.
@@ -133,30 +150,35 @@ fn clause_query(
     let mut variants: Vec<Box<dyn Query>> = Vec::new();
     for (analyzer, tier) in TIERS {
         let tokens = analysis::tokens(tokenizers, analyzer, text);
-        let per_source: Vec<(Occur, Box<dyn Query>)> = Source::ALL
+        let per_source = Source::ALL
             .iter()
-            .filter_map(|&source| {
-                let q = text_query(fields.text.get(source, analyzer), &tokens)?;
-                Some((Occur::Should, Box::new(BoostQuery::new(q, source.weight())) as Box<dyn Query>))
-            })
+            .filter_map(|&source| Some((source, text_query(fields.text.get(source, analyzer), &tokens)?)))
             .collect();
-        if !per_source.is_empty() {
-            variants.push(tiered(Box::new(BooleanQuery::new(per_source)), tier));
-        }
+        variants.extend(tiered(per_source, tier));
     }
-    let folded = analysis::tokens(tokenizers, FOLDED, text);
-    if let ([token], false) = (folded.as_slice(), is_phrase) {
-        let distance = typo_distance(token);
-        for source in Source::ALL {
-            let field = fields.text.get(source, FOLDED);
-            let term = Term::from_field_text(field, token);
-            if prefix {
-                let q = Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true));
-                variants.push(tiered(Box::new(BoostQuery::new(q, source.weight())), PREFIX_TIER));
+    if !is_phrase {
+        // Prefixes and typos on the folded word, and on its cross-script form (so that a
+        // Latin word with a typo still finds the Cyrillic one).
+        for analyzer in [FOLDED, TRANSLIT] {
+            let tokens = analysis::tokens(tokenizers, analyzer, text);
+            let [token] = tokens.as_slice() else { continue };
+            let distance = typo_distance(token);
+            if prefix && analyzer == FOLDED {
+                let per_source = Source::ALL
+                    .iter()
+                    .map(|&source| {
+                        let term = Term::from_field_text(fields.text.get(source, analyzer), token);
+                        (source, Box::new(FuzzyTermQuery::new_prefix(term, 0, true)) as Box<dyn Query>)
+                    })
+                    .collect();
+                variants.extend(tiered(per_source, PREFIX_TIER));
             }
             if distance > 0 {
-                let q = Box::new(FuzzyTermQuery::new(term, distance, true));
-                variants.push(Box::new(BoostQuery::new(q, source.weight() * 0.1)));
+                for source in Source::ALL {
+                    let term = Term::from_field_text(fields.text.get(source, analyzer), token);
+                    let q = Box::new(FuzzyTermQuery::new(term, distance, true));
+                    variants.push(Box::new(BoostQuery::new(q, source.weight())));
+                }
             }
         }
     }
@@ -272,6 +294,12 @@ fn facet_collector() -> FacetCollector {
     for root in ["/language", "/format", "/partner", "/country", "/decade", "/subject"] {
         collector.add_facet(root);
     }
+    collector
+}
+
+/// Years within decades: a collector of its own, as tantivy counts one level per facet.
+fn year_collector() -> FacetCollector {
+    let mut collector = FacetCollector::for_field("facets");
     for decade in DECADES {
         collector.add_facet(Facet::from_path(["decade", &(decade * 10).to_string()]));
     }
@@ -297,17 +325,17 @@ pub fn run(
 ) -> Result<Results, SearchError> {
     let query = build_query(tokenizers, fields, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let (total, addresses, facet_counts) = match request.sort {
+    let (total, addresses, facet_counts, year_counts) = match request.sort {
         SortBy::Relevance => {
-            let (total, docs, facets) = searcher.search(&query, &(Count, top.order_by_score(), facet_collector()))?;
-            (total, docs, facets)
+            let collectors = (Count, top.order_by_score(), facet_collector(), year_collector());
+            searcher.search(&query, &collectors)?
         }
         SortBy::Year { descending } | SortBy::Added { descending } => {
             let field = if matches!(request.sort, SortBy::Year { .. }) { "year" } else { "added" };
             let order = if descending { Order::Desc } else { Order::Asc };
-            let (total, docs, facets) =
-                searcher.search(&query, &(Count, top.order_by_fast_field::<i64>(field, order), facet_collector()))?;
-            (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
+            let collectors = (Count, top.order_by_fast_field::<i64>(field, order), facet_collector(), year_collector());
+            let (total, docs, facets, years) = searcher.search(&query, &collectors)?;
+            (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets, years)
         }
     };
     let hits = if request.limit == 0 {
@@ -321,7 +349,7 @@ pub fn run(
     let decades = counts(&facet_counts, "/decade", usize::MAX)
         .into_iter()
         .map(|(decade, count)| {
-            let mut years = counts(&facet_counts, &format!("/decade/{decade}"), usize::MAX);
+            let mut years = counts(&year_counts, &format!("/decade/{decade}"), usize::MAX);
             years.sort_by(|a, b| a.0.cmp(&b.0));
             (decade, count, years)
         })
@@ -340,13 +368,28 @@ pub fn run(
 /// The indexed word (folded) closest to `word`, preferring fewer edits, then more
 /// documents: the basis of "did you mean".
 pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: &Fields, word: &str) -> Option<String> {
-    let folded = analysis::tokens(tokenizers, FOLDED, word);
-    let [target] = folded.as_slice() else { return None };
+    let mut best: HashMap<String, (usize, u64)> = HashMap::new();
+    for analyzer in [FOLDED, TRANSLIT] {
+        let tokens = analysis::tokens(tokenizers, analyzer, word);
+        let [target] = tokens.as_slice() else { continue };
+        collect_close_terms(searcher, fields, analyzer, target, &mut best);
+    }
+    best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
+}
+
+/// Adds to `best` the indexed terms of `analyzer`'s fields within a few edits of `target`,
+/// with how many documents hold them.
+fn collect_close_terms(
+    searcher: &Searcher,
+    fields: &Fields,
+    analyzer: &str,
+    target: &str,
+    best: &mut HashMap<String, (usize, u64)>,
+) {
     let target_chars: Vec<char> = target.chars().collect();
     let max_distance = usize::from(typo_distance(target).max(1)) + 1;
-    let mut best: HashMap<String, (usize, u64)> = HashMap::new();
     for source in [Source::Title, Source::Contributors, Source::Subjects] {
-        let field = fields.text.get(source, FOLDED);
+        let field = fields.text.get(source, analyzer);
         for segment in searcher.segment_readers() {
             let Ok(index) = segment.inverted_index(field) else { continue };
             let Ok(mut stream) = index.terms().stream() else { continue };
@@ -364,7 +407,6 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
             }
         }
     }
-    best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
 }
 
 /// The query tokens each analyzer produces, for highlighting.

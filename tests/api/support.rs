@@ -140,6 +140,20 @@ impl TestApp {
         }
     }
 
+    /// Waits until the search index has applied every change committed so far.
+    pub async fn indexed(&self) {
+        let now: String = sqlx::query_scalar("SELECT pg_current_xact_id()::text")
+            .fetch_one(&self.pool)
+            .await
+            .expect("a transaction id");
+        let now: u64 = now.parse().expect("a number");
+        let mut applied = self.search.applied();
+        tokio::time::timeout(std::time::Duration::from_secs(30), applied.wait_for(|watermark| *watermark > now))
+            .await
+            .expect("the search index catches up within 30 s")
+            .expect("the search index writer is running");
+    }
+
     pub fn graphql_url(&self) -> String {
         format!("{}/graphql", self.base)
     }

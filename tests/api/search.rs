@@ -1,0 +1,320 @@
+//! Full-text search: every behaviour asserted on specific documents in the top results.
+
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+const SEARCH: &str = "query($q: String!, $f: SearchFilter, $o: SearchOrderBy, $first: Int, $after: String) {
+    search(query: $q, filter: $f, orderBy: $o, first: $first, after: $after) {
+        totalCount suggestion
+        pageInfo { hasNextPage endCursor }
+        edges { cursor node { score document { id title year } highlights { title abstract } } }
+        facets { languages { value count } formats { format count } countries { value count }
+                 partners { partner { name } count } decades { decade count years { year count } }
+                 subjects { value count } } } }";
+
+async fn add(app: &TestApp, title: &str, extra: Value) -> String {
+    let mut description = json!({ "title": title });
+    for (k, v) in extra.as_object().unwrap() {
+        description[k] = v.clone();
+    }
+    let data = app
+        .data(
+            "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { id } }",
+            json!({ "i": { "description": description } }),
+        )
+        .await;
+    data["createDocument"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    search_with(app, query, json!({})).await
+}
+
+async fn search_with(app: &TestApp, query: &str, vars: Value) -> Value {
+    let mut variables = json!({ "q": query });
+    for (k, v) in vars.as_object().unwrap() {
+        variables[k] = v.clone();
+    }
+    app.data(SEARCH, variables).await["search"].clone()
+}
+
+fn titles(result: &Value) -> Vec<String> {
+    result["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["document"]["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[track_caller]
+fn assert_top(result: &Value, title: &str) {
+    assert_eq!(titles(result).first().map(String::as_str), Some(title), "{result:#}");
+}
+
+#[track_caller]
+fn assert_found(result: &Value, title: &str) {
+    assert!(titles(result).iter().any(|t| t == title), "{title} in {:?}", titles(result));
+}
+
+/// A catalogue with the words the tests look for, in several scripts.
+async fn catalogue() -> TestApp {
+    let app = TestApp::spawn().await;
+    add(&app, "Навоий ғазаллари", json!({ "languages": ["uz"] })).await;
+    add(&app, "Voskresenīi͡a", json!({ "languages": ["ru"], "abstract": "Romanized by the Library of Congress rules" }))
+        .await;
+    add(&app, "Воскресения", json!({ "languages": ["ru"] })).await;
+    add(&app, "O‘zbekiston tarixi", json!({ "languages": ["uz"], "year": 2021 })).await;
+    add(&app, "Абай жолы", json!({ "languages": ["kk"], "year": 2017 })).await;
+    add(&app, "İstanbul hatıraları", json!({ "languages": ["tr"] })).await;
+    add(&app, "Kürk Mantolu Madonna", json!({ "languages": ["tr"], "year": 2014 })).await;
+    add(&app, "Madona", json!({ "languages": ["lv"] })).await;
+    add(&app, "The public library", json!({ "languages": ["en"] })).await;
+    add(&app, "Национальная библиотека", json!({ "languages": ["ru"] })).await;
+    add(&app, "红楼梦", json!({ "languages": ["zh"], "year": 2008 })).await;
+    add(&app, "국립중앙도서관 소장 자료", json!({ "languages": ["ko"] })).await;
+    add(&app, "源氏物語", json!({ "languages": ["ja"] })).await;
+    add(&app, "Milliy kutubxonasi", json!({ "languages": ["uz"] })).await;
+    add(&app, "Silk Road maps", json!({ "subjects": ["Caravans"], "abstract": "Maps of the routes." })).await;
+    add(&app, "Caravans of the desert", json!({ "abstract": "A history." })).await;
+    add(&app, "Desert travels", json!({ "abstract": "About caravans and their routes." })).await;
+    app.indexed().await;
+    app
+}
+
+#[tokio::test]
+async fn finds_words_across_scripts_diacritics_and_case() {
+    let app = catalogue().await;
+    // Uzbek: Latin query, Cyrillic title.
+    assert_top(&search(&app, "Navoiy").await, "Навоий ғазаллари");
+    // Russian: exact script ranks above the Library of Congress romanization, and the
+    // romanization finds the Cyrillic (and the reverse).
+    let russian = search(&app, "Воскресения").await;
+    assert_eq!(titles(&russian)[..2], ["Воскресения", "Voskresenīi͡a"]);
+    assert_top(&search(&app, "Voskresenīi͡a").await, "Voskresenīi͡a");
+    assert_found(&search(&app, "Voskreseniya").await, "Воскресения");
+    // Kazakh.
+    assert_top(&search(&app, "Abai").await, "Абай жолы");
+    // Uzbek apostrophes in any form, and the Cyrillic spelling.
+    for query in ["O‘zbekiston", "O'zbekiston", "Oʻzbekiston", "Ozbekiston", "Ўзбекистон"] {
+        assert_top(&search(&app, query).await, "O‘zbekiston tarixi");
+    }
+    // Turkish dotted and dotless i; diacritics folded.
+    for query in ["istanbul", "ISTANBUL", "İstanbul", "ıstanbul"] {
+        assert_top(&search(&app, query).await, "İstanbul hatıraları");
+    }
+    assert_top(&search(&app, "kurk").await, "Kürk Mantolu Madonna");
+}
+
+#[tokio::test]
+async fn stems_segments_cjk_and_tolerates_typos() {
+    let app = catalogue().await;
+    assert_top(&search(&app, "libraries").await, "The public library");
+    assert_top(&search(&app, "библиотеки").await, "Национальная библиотека");
+    assert_top(&search(&app, "红楼").await, "红楼梦");
+    assert_top(&search(&app, "중앙도서관").await, "국립중앙도서관 소장 자료");
+    assert_top(&search(&app, "源氏").await, "源氏物語");
+    // One typo from 5 letters, two from 9; an exact match ranks above a corrected one.
+    assert_top(&search(&app, "Mantolo").await, "Kürk Mantolu Madonna");
+    assert_top(&search(&app, "kutupxonasy").await, "Milliy kutubxonasi");
+    let madona = search(&app, "madona").await;
+    assert_eq!(titles(&madona)[..2], ["Madona", "Kürk Mantolu Madonna"]);
+    // Below 5 letters no typo is forgiven.
+    assert_eq!(search(&app, "maps ").await["totalCount"], 1);
+    assert_eq!(search(&app, "mapz ").await["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn prefix_phrases_exclusion_or_and_field_weights() {
+    let app = catalogue().await;
+    // The last word matches as a prefix while typing; after a space it is a whole word.
+    assert_top(&search(&app, "Madon").await, "Madona");
+    assert_found(&search(&app, "Madon").await, "Kürk Mantolu Madonna");
+    assert_eq!(search(&app, "Kutubxo ").await["totalCount"], 0);
+    assert_top(&search(&app, "kutubxo").await, "Milliy kutubxonasi");
+    // Phrases keep word order; exclusion; OR.
+    assert_eq!(search(&app, "\"Mantolu Madonna\"").await["totalCount"], 1);
+    assert_eq!(search(&app, "\"Madonna Mantolu\"").await["totalCount"], 0);
+    let excluded = search(&app, "caravans -desert").await;
+    assert_eq!(titles(&excluded), ["Silk Road maps"]);
+    let either = search(&app, "Navoiy OR Abai").await;
+    assert_eq!(either["totalCount"], 2);
+    // Title above subjects above abstract.
+    assert_eq!(titles(&search(&app, "caravans").await), ["Caravans of the desert", "Silk Road maps", "Desert travels"]);
+}
+
+#[tokio::test]
+async fn anything_typed_is_answered_never_a_server_error() {
+    let app = catalogue().await;
+    let long = "слово ".repeat(2000);
+    for query in [
+        "\"",
+        "title:",
+        "O'zbekiston",
+        "🙂📚",
+        ":::",
+        "-",
+        "OR",
+        "\"unclosed",
+        "a\u{0000}b",
+        long.as_str(),
+        "((",
+        "*",
+        "\\",
+    ] {
+        let body = app.gql(SEARCH, json!({ "q": query })).await;
+        assert!(body.get("errors").is_none(), "{query:?}: {body}");
+    }
+    let everything = search(&app, "").await;
+    assert_eq!(everything["totalCount"], 17, "an empty query lists everything");
+    app.error(SEARCH, json!({ "q": "x", "first": 1000 }), "BAD_USER_INPUT").await;
+    app.error(SEARCH, json!({ "q": "x", "after": "garbage" }), "BAD_USER_INPUT").await;
+    app.error(SEARCH, json!({ "q": "x", "f": { "languages": ["klingon"] } }), "BAD_USER_INPUT").await;
+    app.error(SEARCH, json!({ "q": "x", "f": { "countries": ["XX"] } }), "BAD_USER_INPUT").await;
+    app.error(SEARCH, json!({ "q": "x", "f": { "yearFrom": 2020, "yearTo": 1990 } }), "BAD_USER_INPUT").await;
+}
+
+#[tokio::test]
+async fn suggests_a_corrected_query_when_nothing_is_found() {
+    let app = catalogue().await;
+    // Four letters: too short for typo tolerance, so nothing is found.
+    let result = search(&app, "Abaq ").await;
+    assert_eq!(result["totalCount"], 0);
+    let suggestion = result["suggestion"].as_str().expect("a suggestion");
+    let corrected = search(&app, suggestion).await;
+    assert_top(&corrected, "Абай жолы");
+    assert_eq!(search(&app, "Abai").await["suggestion"], Value::Null, "no suggestion when something is found");
+}
+
+#[tokio::test]
+async fn highlights_what_matched_as_written() {
+    let app = catalogue().await;
+    let result = search(&app, "navoiy").await;
+    assert_eq!(result["edges"][0]["node"]["highlights"]["title"], "<mark>Навоий</mark> ғазаллари");
+    let result = search(&app, "congress ").await;
+    let snippet = result["edges"][0]["node"]["highlights"]["abstract"].as_str().unwrap();
+    assert!(snippet.contains("<mark>Congress</mark>"), "{snippet}");
+}
+
+#[tokio::test]
+async fn facets_agree_with_filtered_results_and_filters_and_orders_work() {
+    let app = TestApp::seeded().await;
+    app.indexed().await;
+    let all = search(&app, "").await;
+    let total = all["totalCount"].as_i64().unwrap();
+    assert_eq!(total, app.count("documents").await);
+    // Every facet value's count is exactly the number of results with that filter.
+    for facet in all["facets"]["languages"].as_array().unwrap() {
+        let filtered = search_with(&app, "", json!({ "f": { "languages": [facet["value"]] } })).await;
+        assert_eq!(filtered["totalCount"], facet["count"], "language {}", facet["value"]);
+    }
+    for facet in all["facets"]["formats"].as_array().unwrap() {
+        let filtered = search_with(&app, "", json!({ "f": { "formats": [facet["format"]] } })).await;
+        assert_eq!(filtered["totalCount"], facet["count"], "format {}", facet["format"]);
+    }
+    for facet in all["facets"]["countries"].as_array().unwrap() {
+        let filtered = search_with(&app, "", json!({ "f": { "countries": [facet["value"]] } })).await;
+        assert_eq!(filtered["totalCount"], facet["count"], "country {}", facet["value"]);
+    }
+    let decade = &all["facets"]["decades"].as_array().unwrap()[0];
+    let (from, count) = (decade["decade"].as_i64().unwrap(), decade["count"].clone());
+    let filtered = search_with(&app, "", json!({ "f": { "yearFrom": from, "yearTo": from + 9 } })).await;
+    assert_eq!(filtered["totalCount"], count);
+
+    // Filters.
+    let korean = search_with(&app, "", json!({ "f": { "countries": ["KR"] } })).await;
+    assert_eq!(korean["totalCount"], 3);
+    let rooms = app
+        .data("{ projects(filter: { titleContains: \"Window to Korea\" }) { edges { node { id } } } }", json!({}))
+        .await;
+    let room = rooms["projects"]["edges"][0]["node"]["id"].clone();
+    let shelved = search_with(&app, "", json!({ "f": { "projectIds": [room] } })).await;
+    assert_eq!(shelved["totalCount"], 3, "the three Korean documents are shelved in Window to Korea");
+    let sent = search_with(&app, "", json!({ "f": { "direction": "OUTGOING" } })).await;
+    assert_eq!(sent["totalCount"], 3);
+    let planned_not_here = search_with(&app, "红楼梦", json!({ "f": { "hasAvailableHolding": true } })).await;
+    assert_eq!(planned_not_here["totalCount"], 1, "a copy is shelved in Window to Shanghai");
+    let maps = search_with(&app, "", json!({ "f": { "formats": ["MAP"], "languages": ["zh"] } })).await;
+    assert_top(&maps, "上海城市地图");
+
+    // Orders and pages.
+    let by_year = search_with(&app, "", json!({ "o": { "field": "YEAR", "direction": "DESC" }, "first": 5 })).await;
+    let years: Vec<i64> =
+        by_year["edges"].as_array().unwrap().iter().filter_map(|e| e["node"]["document"]["year"].as_i64()).collect();
+    assert!(years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+    let next = search_with(
+        &app,
+        "",
+        json!({ "o": { "field": "YEAR", "direction": "DESC" }, "first": 5, "after": by_year["pageInfo"]["endCursor"] }),
+    )
+    .await;
+    let next_years: Vec<i64> =
+        next["edges"].as_array().unwrap().iter().filter_map(|e| e["node"]["document"]["year"].as_i64()).collect();
+    assert!(next_years.iter().all(|y| *y <= years[4]), "{next_years:?}");
+}
+
+#[tokio::test]
+async fn every_change_reaches_the_index() {
+    let app = TestApp::spawn().await;
+    let id = add(&app, "Boburnoma", json!({})).await;
+    app.indexed().await;
+    assert_eq!(search(&app, "Boburnoma").await["totalCount"], 1);
+    app.data(
+        "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { id } }",
+        json!({ "i": { "id": id, "description": { "title": "Zafarnoma" } } }),
+    )
+    .await;
+    app.indexed().await;
+    assert_eq!(search(&app, "Boburnoma ").await["totalCount"], 0);
+    assert_eq!(search(&app, "Zafarnoma").await["totalCount"], 1);
+
+    // A copy made available changes the availability filter.
+    let available = json!({ "f": { "hasAvailableHolding": true } });
+    assert_eq!(search_with(&app, "Zafarnoma", available.clone()).await["totalCount"], 0);
+    let holding = app
+        .data(
+            "mutation($d: ID!) { createHolding(input: { documentId: $d, barcode: \"B-1\" }) { id } }",
+            json!({ "d": id }),
+        )
+        .await;
+    app.indexed().await;
+    assert_eq!(search_with(&app, "Zafarnoma", available.clone()).await["totalCount"], 1);
+    let holding = holding["createHolding"]["id"].clone();
+    app.data("mutation($h: ID!) { updateHolding(input: { id: $h, status: MISSING }) { id } }", json!({ "h": holding }))
+        .await;
+    app.indexed().await;
+    assert_eq!(search_with(&app, "Zafarnoma", available).await["totalCount"], 0);
+
+    // Imports and deletes too.
+    let path = format!("{}/../shared/data/marc/chabon.mrc", env!("CARGO_MANIFEST_DIR"));
+    let options = hamkor::document::import::ImportOptions { source: "t".into(), ..Default::default() };
+    hamkor::document::import::import(&app.pool, &std::fs::read(path).unwrap(), &options, |_, _| {}).await.unwrap();
+    app.indexed().await;
+    assert_found(&search(&app, "Kavalier Clay").await, "The amazing adventures of Kavalier and Clay");
+    sqlx::query("DELETE FROM holdings").execute(&app.pool).await.unwrap();
+    app.data("mutation($d: ID!) { deleteDocument(id: $d) }", json!({ "d": id })).await;
+    app.indexed().await;
+    assert_eq!(search(&app, "Zafarnoma").await["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn finds_real_marc_records_in_their_scripts() {
+    let app = TestApp::spawn().await;
+    for file in ["pride-and-prejudice-fixed.mrc", "hebrew.marc", "1251.dat"] {
+        let path = format!("{}/../shared/data/marc/{file}", env!("CARGO_MANIFEST_DIR"));
+        let encoding = (file == "1251.dat").then_some(hamkor::marc::Encoding::Windows1251);
+        let options = hamkor::document::import::ImportOptions { source: file.into(), encoding, ..Default::default() };
+        hamkor::document::import::import(&app.pool, &std::fs::read(path).unwrap(), &options, |_, _| {}).await.unwrap();
+    }
+    app.indexed().await;
+    // The Han title of a Chinese record (from its 880 field), and its pinyin.
+    let han = search(&app, "傲慢与偏见").await;
+    assert!(han["totalCount"].as_i64().unwrap() >= 1, "{han:#}");
+    assert!(search(&app, "Ao man yu pian jian").await["totalCount"].as_i64().unwrap() >= 1);
+    // Russian in Windows-1251, found from Latin script too.
+    assert_top(&search(&app, "гидравлического расчета").await, "Основы гидравлического расчета инженерных сетей");
+    assert_found(&search(&app, "gidravlicheskogo").await, "Основы гидравлического расчета инженерных сетей");
+    let english = search(&app, "pride prejudice").await;
+    assert!(english["totalCount"].as_i64().unwrap() > 50, "{}", english["totalCount"]);
+}
