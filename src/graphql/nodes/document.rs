@@ -4,10 +4,11 @@ use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::loaders;
+use super::nested_page;
 use crate::document::export::ExportFormat;
 use crate::document::{Contributor, Document, DocumentFormat, ParallelTitle};
 use crate::exchange::Exchange;
-use crate::graphql::connection::{Page, PageArgs, page_of};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::error::GqlResultExt;
 use crate::graphql::id::{self, NodeKind};
 use crate::graphql::loaders::{ExchangeKey, HoldingsOfDocument, PartnerKey};
@@ -133,10 +134,7 @@ impl Document {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Holding>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
-        let all = loaders(ctx).load_one(HoldingsOfDocument(self.id)).await.map_err(|e| e.extend())?;
-        page_of(all.unwrap_or_default(), &args).gql()
+        nested_page(ctx, HoldingsOfDocument(self.id), PageArgs::new(after, before, first, last)).await
     }
 
     /// The record as MARCXML, Dublin Core, BibTeX, RIS or CSL-JSON (the same documents are

@@ -3,12 +3,12 @@
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::nested_page;
 use super::{load_required, loaders};
 use crate::agreement::Agreement;
 use crate::document::Document;
 use crate::exchange::{Exchange, ExchangeBalance, ExchangeDirection, ExchangeEvent, ExchangeLine, ExchangeStatus};
-use crate::graphql::connection::{Page, PageArgs, page_of};
-use crate::graphql::error::GqlResultExt;
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::id::{self, NodeKind};
 use crate::graphql::loaders::{AgreementKey, DocumentKey, EventsOfExchange, LinesOfExchange, PartnerKey};
 use crate::partner::Partner;
@@ -72,10 +72,7 @@ impl Exchange {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<ExchangeLine>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
-        let all = loaders(ctx).load_one(LinesOfExchange(self.id)).await.map_err(|e| e.extend())?;
-        page_of(all.unwrap_or_default(), &args).gql()
+        nested_page(ctx, LinesOfExchange(self.id), PageArgs::new(after, before, first, last)).await
     }
 
     /// Every move of the shipment, oldest first: at most a handful, so a plain list.

@@ -11,6 +11,8 @@ mod project;
 
 use async_graphql::{Context, ErrorExtensions, ID, Interface, Result};
 
+use super::connection::{Page, PageArgs, page_of};
+use super::error::GqlResultExt;
 use super::loaders::Loaders;
 use crate::agreement::Agreement;
 use crate::document::Document;
@@ -36,6 +38,19 @@ pub enum Node {
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
+}
+
+/// One page of a short list loaded in one batch for all parents (a partner's agreements, a
+/// document's copies): loaded whole, paginated in memory.
+pub(crate) async fn nested_page<K, V>(ctx: &Context<'_>, key: K, args: PageArgs) -> Result<Page<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::DbLoader: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = std::sync::Arc<Error>>,
+    V: async_graphql::OutputType + Send + Sync + Clone + 'static,
+{
+    args.validate().gql()?;
+    let all = loaders(ctx).load_one(key).await.map_err(|e| e.extend())?;
+    page_of(all.unwrap_or_default(), &args).gql()
 }
 
 /// Loads one object that a stored foreign key points to: it exists, or the database is

@@ -4,9 +4,10 @@ use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use chrono::{DateTime, Datelike, Utc};
 
 use super::loaders;
+use super::nested_page;
 use crate::agreement::Agreement;
 use crate::exchange::ExchangeBalance;
-use crate::graphql::connection::{Page, PageArgs, page_of};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::error::GqlResultExt;
 use crate::graphql::exchange::check_year;
 use crate::graphql::holding::holdings_page;
@@ -78,10 +79,7 @@ impl Partner {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Agreement>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
-        let all = loaders(ctx).load_one(AgreementsOfPartner(self.id)).await.map_err(|e| e.extend())?;
-        page_of(all.unwrap_or_default(), &args).gql()
+        nested_page(ctx, AgreementsOfPartner(self.id), PageArgs::new(after, before, first, last)).await
     }
 
     /// The joint projects the partner takes part in, with its role in each.
@@ -93,10 +91,7 @@ impl Partner {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Partnership>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
-        let all = loaders(ctx).load_one(PartnershipsOfPartner(self.id)).await.map_err(|e| e.extend())?;
-        page_of(all.unwrap_or_default(), &args).gql()
+        nested_page(ctx, PartnershipsOfPartner(self.id), PageArgs::new(after, before, first, last)).await
     }
 
     /// Copies of documents this partner holds (what interlibrary loan can borrow from it).

@@ -1,11 +1,11 @@
 //! The `Project` and `ProjectPartnership` objects.
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{load_required, loaders};
-use crate::graphql::connection::{Page, PageArgs, page_of};
-use crate::graphql::error::GqlResultExt;
+use super::load_required;
+use super::nested_page;
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::holding::holdings_page;
 use crate::graphql::id::{self, NodeKind};
 use crate::graphql::loaders::{PartnerKey, PartnershipsOfProject, ProjectKey};
@@ -54,10 +54,7 @@ impl Project {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Partnership>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
-        let all = loaders(ctx).load_one(PartnershipsOfProject(self.id)).await.map_err(|e| e.extend())?;
-        page_of(all.unwrap_or_default(), &args).gql()
+        nested_page(ctx, PartnershipsOfProject(self.id), PageArgs::new(after, before, first, last)).await
     }
 
     /// Copies shelved in this project's reading room.
