@@ -50,9 +50,8 @@ impl Metrics {
                     .expect("the bucket list is not empty")
                     .build_recorder();
                 let handle = recorder.handle();
-                // Another recorder may be installed already (an embedding program's); then
-                // this handle still renders what hamkor records through it... only if ours
-                // is the global one, so say so in the log.
+                // A program embedding hamkor may have installed its own recorder; then
+                // hamkor's metrics go there and /metrics has nothing to show.
                 if metrics::set_global_recorder(recorder).is_err() {
                     tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
                 }
