@@ -159,35 +159,41 @@ pub struct Cursor {
     pub watermark: u64,
     /// Rows at or above the watermark already applied (skipped until the watermark passes).
     seen: HashSet<i64>,
+    /// While a backlog larger than one round is worked off: the last row read, and the
+    /// watermark of the round that started it (the most the drain may advance to).
+    drain: Option<(i64, u64)>,
 }
 
 impl Cursor {
     pub fn new(watermark: u64) -> Self {
-        Cursor { watermark, seen: HashSet::new() }
+        Cursor { watermark, seen: HashSet::new(), drain: None }
     }
 }
 
-/// One round: reads the log, applies what is new, commits. Returns how many documents
-/// were applied.
+/// What one round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub applied: usize,
+    /// More of the log is waiting: run the next round at once.
+    pub more: bool,
+}
+
+/// One round: reads at most [`ROUND_ROWS`] rows of the log, applies what is new, commits.
+/// A larger backlog is worked off round by round, each bounded in memory; the watermark
+/// only advances when it is done.
 pub async fn catch_up(
     pool: &PgPool,
     writer: &Arc<Mutex<IndexWriter>>,
     reader: &tantivy::IndexReader,
     fields: &Fields,
     cursor: &mut Cursor,
-) -> Result<usize, SearchError> {
+) -> Result<Round, SearchError> {
     let (mut tx, xmin) = db::begin_snapshot(pool).await?;
-    let mut rows: Vec<(i64, i64)> = Vec::new();
-    let mut after_id = 0;
-    loop {
-        let page = db::changes_since(&mut tx, cursor.watermark, after_id, ROUND_ROWS).await?;
-        let full = page.len() as i64 == ROUND_ROWS;
-        after_id = page.last().map_or(after_id, |(id, _)| *id);
-        rows.extend(page.into_iter().filter(|(id, _)| !cursor.seen.contains(id)));
-        if !full {
-            break;
-        }
-    }
+    let (after_id, round_xmin) = cursor.drain.unwrap_or((0, xmin));
+    let page = db::changes_since(&mut tx, cursor.watermark, after_id, ROUND_ROWS).await?;
+    let more = page.len() as i64 == ROUND_ROWS;
+    let last_id = page.last().map_or(after_id, |(id, _)| *id);
+    let rows: Vec<(i64, i64)> = page.into_iter().filter(|(id, _)| !cursor.seen.contains(id)).collect();
     let ids: BTreeSet<i64> = rows.iter().map(|(_, document)| *document).collect();
     let ids: Vec<i64> = ids.into_iter().collect();
     let mut documents = Vec::with_capacity(ids.len());
@@ -195,8 +201,7 @@ pub async fn catch_up(
         documents.extend(db::index_rows(&mut tx, chunk).await?);
     }
     tx.commit().await.map_err(crate::error::Error::from)?;
-    let watermark = xmin.max(cursor.watermark);
-    let advanced = watermark > cursor.watermark;
+    let watermark = if more { cursor.watermark } else { round_xmin.max(cursor.watermark) };
     let applied = ids.len();
     // Nothing to apply: the new watermark is only kept in memory. Losing it in a crash
     // costs a re-read of a few rows, not a commit every round.
@@ -212,12 +217,12 @@ pub async fn catch_up(
         .await
         .map_err(|e| SearchError::Index(e.to_string()))??;
     }
-    if advanced {
+    cursor.drain = more.then_some((last_id, round_xmin));
+    if watermark > cursor.watermark {
         cursor.seen.clear();
         cursor.watermark = watermark;
     }
-    // Rows of transactions at or above the new watermark are read again next round; skip
-    // the ones just applied.
+    // Rows of transactions at or above the watermark are read again; skip the ones applied.
     cursor.seen.extend(rows.iter().map(|(id, _)| *id));
-    Ok(applied)
+    Ok(Round { applied, more })
 }

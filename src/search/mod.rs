@@ -85,10 +85,10 @@ pub struct SearchIndex {
     inner: Arc<Inner>,
 }
 
-fn activate(generation: &Generation, root: &Path) -> Result<(Active, IndexWriter), SearchError> {
+fn activate(generation: &Generation) -> Result<(Active, IndexWriter), SearchError> {
     let reader = generation.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let writer = indexer::new_writer(&generation.index)?;
-    let target = store::current_target(root).unwrap_or_default();
+    let target = generation.target.clone();
     Ok((Active { reader, tokenizers: generation.index.tokenizers().clone(), target }, writer))
 }
 
@@ -121,9 +121,9 @@ impl SearchIndex {
     pub async fn open(pool: PgPool, root: PathBuf, shutdown: watch::Receiver<bool>) -> Result<Self, SearchError> {
         let fields = schema::build();
         let generation = open_or_rebuild(&pool, &root, &fields).await?;
-        store::remove_stale(&root);
+        store::remove_stale(&root, &generation.dir);
         let watermark = generation.payload.watermark;
-        let (active, writer) = activate(&generation, &root)?;
+        let (active, writer) = activate(&generation)?;
         let (applied, _) = watch::channel(watermark);
         let inner = Arc::new(Inner { root, fields, active: RwLock::new(Arc::new(active)), applied });
         let index = SearchIndex { inner };
@@ -198,14 +198,19 @@ impl SearchIndex {
                 }
             }
             let active = self.active();
+            let mut more = false;
             match indexer::catch_up(&pool, &writer, &active.reader, &self.inner.fields, &mut cursor).await {
-                Ok(applied) => {
-                    if applied > 0 {
-                        tracing::debug!(applied, "search index updated");
+                Ok(round) => {
+                    if round.applied > 0 {
+                        tracing::debug!(applied = round.applied, "search index updated");
                     }
+                    more = round.more;
                     self.inner.applied.send_replace(cursor.watermark);
                 }
                 Err(err) => tracing::error!(error = %err, "search index update failed; retrying"),
+            }
+            if more {
+                continue;
             }
             if last_prune.elapsed() >= PRUNE_EVERY {
                 last_prune = std::time::Instant::now();
@@ -236,9 +241,9 @@ impl SearchIndex {
     async fn switch_generation(&self, pool: &PgPool) -> Result<(IndexWriter, u64), SearchError> {
         let generation = open_or_rebuild(pool, &self.inner.root, &self.inner.fields).await?;
         let watermark = generation.payload.watermark;
-        let (active, writer) = activate(&generation, &self.inner.root)?;
+        let (active, writer) = activate(&generation)?;
         *self.inner.active.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(active);
-        store::remove_stale(&self.inner.root);
+        store::remove_stale(&self.inner.root, &generation.dir);
         tracing::info!(dir = %generation.dir.display(), "switched to a rebuilt search index");
         Ok((writer, watermark))
     }

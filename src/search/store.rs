@@ -42,6 +42,8 @@ impl Payload {
 pub struct Generation {
     pub index: Index,
     pub dir: PathBuf,
+    /// What `current` pointed to when this generation was opened through it.
+    pub target: PathBuf,
     pub payload: Payload,
 }
 
@@ -58,7 +60,7 @@ fn prepare(index: &Index) {
 /// Opens the generation `current` points to, if there is a usable one of this schema version.
 pub fn open_current(root: &Path) -> Option<Generation> {
     let target = std::fs::read_link(root.join(CURRENT)).ok()?;
-    let dir = root.join(target);
+    let dir = root.join(&target);
     let directory = MmapDirectory::open(&dir).ok()?;
     let index = Index::open(directory).ok()?;
     let payload = index.load_metas().ok()?.payload.as_deref().and_then(Payload::decode)?;
@@ -66,7 +68,7 @@ pub fn open_current(root: &Path) -> Option<Generation> {
         return None;
     }
     prepare(&index);
-    Some(Generation { index, dir, payload })
+    Some(Generation { index, dir, target, payload })
 }
 
 /// Where `current` points now (to notice a swap made by another process).
@@ -93,8 +95,9 @@ pub fn create_building(root: &Path) -> Result<(Index, PathBuf), SearchError> {
 
 /// Turns a finished build into the next generation and points `current` at it, atomically.
 pub fn promote(root: &Path, building: &Path) -> Result<PathBuf, SearchError> {
-    let next = next_generation_name(root);
-    let generation = root.join(&next);
+    let (next, generation) = claim_generation(root)?;
+    // The claimed (empty) directory is replaced by the build.
+    std::fs::remove_dir(&generation).map_err(io("cannot prepare", &generation))?;
     std::fs::rename(building, &generation).map_err(io("cannot promote", building))?;
     let temporary = root.join(format!("{CURRENT}.{}", std::process::id()));
     let _ = std::fs::remove_file(&temporary);
@@ -103,29 +106,52 @@ pub fn promote(root: &Path, building: &Path) -> Result<PathBuf, SearchError> {
     Ok(generation)
 }
 
-fn next_generation_name(root: &Path) -> String {
-    let highest = std::fs::read_dir(root)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.strip_prefix("gen-")?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0);
-    format!("gen-{:010}", highest + 1)
+fn generation_number(name: &str) -> Option<u64> {
+    name.strip_prefix("gen-")?.parse().ok()
 }
 
-/// Removes generations other than the current one, and builds abandoned by processes that
-/// are gone.
-pub fn remove_stale(root: &Path) {
+/// Reserves the next generation name by creating its directory: two rebuilds finishing at
+/// once (a server's and `hamkor reindex`'s) never pick the same one.
+fn claim_generation(root: &Path) -> Result<(String, PathBuf), SearchError> {
+    loop {
+        let highest = std::fs::read_dir(root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| generation_number(e.file_name().to_str()?))
+            .max()
+            .unwrap_or(0);
+        let name = format!("gen-{:010}", highest + 1);
+        let dir = root.join(&name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok((name, dir)),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => {
+                return Err(SearchError::Io { context: format!("cannot create {}", dir.display()), source: err });
+            }
+        }
+    }
+}
+
+/// Removes generations older than the current one (never `keep`, the one this process
+/// serves, nor a newer one another process is about to swap in), and builds abandoned by
+/// processes that are gone.
+pub fn remove_stale(root: &Path, keep: &Path) {
     let current = current_target(root);
+    let current_number = current.as_deref().and_then(|c| generation_number(c.to_str()?));
     for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let stale = if name.starts_with("gen-") {
-            current.as_deref() != Some(Path::new(name))
+        if entry.path() == keep || keep.ends_with(name) {
+            continue;
+        }
+        let stale = if let Some(number) = generation_number(name) {
+            current_number.is_some_and(|current| number < current)
         } else if let Some(rest) = name.strip_prefix("building-") {
             let pid = rest.split('-').next().and_then(|p| p.parse::<i32>().ok());
-            pid.is_some_and(|pid| !process_alive(pid))
+            // A build of this very process is one a crash left behind under a reused pid:
+            // builds of this process that are running are never older than its last open.
+            pid.is_some_and(|pid| pid == std::process::id() as i32 || !process_alive(pid))
         } else {
             false
         };

@@ -14,4 +14,6 @@ mod nodes;
 mod partners;
 mod projects;
 mod schema;
+mod search;
+mod search_processes;
 mod seed;
