@@ -5,13 +5,8 @@
 //!
 //! Every wait is bounded, and every child process is stopped even when an assertion fails.
 
-use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -19,11 +14,9 @@ use nix::unistd::Pid;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const HAMKOR: &str = env!("CARGO_BIN_EXE_hamkor");
+use crate::processes::{Outcome, Serve, hamkor, run_command};
+
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
-/// The longest any one command, start-up or shutdown may take (initdb included).
-const TIMEOUT: Duration = Duration::from_secs(60);
-const READY_PREFIX: &str = "hamkor is ready: open http://";
 /// Where the cluster code relocates clusters the `postgres` user cannot reach.
 const RELOCATION_ROOT: &str = "/var/lib/hamkor/clusters";
 
@@ -122,116 +115,10 @@ fn exits_soon(pid: i32) -> bool {
     true
 }
 
-/// `hamkor ARGS --data-dir DIR`, with nothing taken from the environment that could point it
-/// elsewhere.
-fn hamkor(data_dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(HAMKOR);
-    command
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("HAMKOR_DATA_DIR")
-        .env_remove("HAMKOR_LISTEN")
-        .env_remove("HAMKOR_DEMO")
-        .env_remove("HAMKOR_LOG_FORMAT")
-        .stdin(Stdio::null());
-    command
-}
-
-/// Kills (after a polite SIGTERM) and reaps the child when dropped, so a failing assertion
-/// never leaves a process behind.
-struct ChildGuard {
-    child: Child,
-    what: String,
-}
-
-impl ChildGuard {
-    fn spawn(mut command: Command, what: &str) -> ChildGuard {
-        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {what} ({HAMKOR}): {e}"));
-        ChildGuard { child, what: what.to_owned() }
-    }
-
-    fn pid(&self) -> Pid {
-        Pid::from_raw(i32::try_from(self.child.id()).expect("a pid fits in i32"))
-    }
-
-    /// Waits at most `timeout` for the child to exit.
-    fn wait_timeout(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => return Some(status),
-                Ok(None) if Instant::now() >= deadline => return None,
-                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-                Err(e) => panic!("cannot wait for {}: {e}", self.what),
-            }
-        }
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            // SIGTERM first: hamkor then stops the embedded PostgreSQL it may have started.
-            let _ = kill(self.pid(), Signal::SIGTERM);
-            if self.wait_timeout(Duration::from_secs(15)).is_none() {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-            }
-        }
-    }
-}
-
-/// Collects everything a pipe yields on a thread of its own.
-fn collect(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
-
-struct Outcome {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    #[track_caller]
-    fn assert_success(&self, what: &str) {
-        assert!(
-            self.status.success(),
-            "`{what}` failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.stdout,
-            self.stderr
-        );
-    }
-}
-
-/// Runs `hamkor ARGS` to completion, at most [`TIMEOUT`].
+/// Runs `hamkor ARGS` to completion, at most [`TIMEOUT`](crate::processes::TIMEOUT).
 #[track_caller]
 fn run(data_dir: &Path, args: &[&str]) -> Outcome {
     run_command(hamkor(data_dir, args), &format!("hamkor {}", args.join(" ")))
-}
-
-#[track_caller]
-fn run_command(mut command: Command, what: &str) -> Outcome {
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut guard = ChildGuard::spawn(command, what);
-    let stdout = collect(guard.child.stdout.take().expect("piped stdout"));
-    let stderr = collect(guard.child.stderr.take().expect("piped stderr"));
-    let Some(status) = guard.wait_timeout(TIMEOUT) else {
-        drop(guard);
-        panic!(
-            "`{what}` did not finish within {} s; its stderr:\n{}",
-            TIMEOUT.as_secs(),
-            stderr.join().unwrap_or_default()
-        );
-    };
-    Outcome { status, stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() }
 }
 
 /// Reads the "seeded: N partners, ..." line and returns N.
@@ -248,87 +135,14 @@ fn partners_created(outcome: &Outcome) -> u64 {
         .unwrap_or_else(|| panic!("cannot read the number of partners from `{line}`"))
 }
 
-/// A running `hamkor serve`.
-struct Serve {
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
-    base: String,
-    stderr: Arc<Mutex<String>>,
-    client: reqwest::Client,
-    // Last: dropped after everything else.
-    guard: ChildGuard,
+/// Starts `hamkor serve --listen 127.0.0.1:0` and waits (bounded) for its ready line.
+#[track_caller]
+fn start_serve(data_dir: &Path) -> Serve {
+    Serve::start(hamkor(data_dir, &["serve", "--listen", "127.0.0.1:0"]), "hamkor serve")
 }
 
+/// The requests these tests make of a running `hamkor serve`.
 impl Serve {
-    /// Starts `hamkor serve --listen 127.0.0.1:0` and waits (bounded) for its ready line.
-    #[track_caller]
-    fn start(data_dir: &Path) -> Serve {
-        let mut command = hamkor(data_dir, &["serve", "--listen", "127.0.0.1:0"]);
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut guard = ChildGuard::spawn(command, "hamkor serve");
-
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&stderr);
-        let pipe = guard.child.stderr.take().expect("piped stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                let mut text = sink.lock().unwrap_or_else(|e| e.into_inner());
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-
-        let (tx, rx) = mpsc::channel::<String>();
-        let pipe = guard.child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-
-        let deadline = Instant::now() + TIMEOUT;
-        let base = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(rest) = line.strip_prefix(READY_PREFIX) {
-                        let address = rest.trim().strip_suffix("/graphql").unwrap_or_else(|| {
-                            panic!("the ready line does not end in /graphql: {line}");
-                        });
-                        break format!("http://{address}");
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    drop(guard);
-                    panic!(
-                        "hamkor serve printed no `{READY_PREFIX}...` line within {} s; its stderr:\n{}",
-                        TIMEOUT.as_secs(),
-                        stderr.lock().unwrap_or_else(|e| e.into_inner())
-                    );
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    let status = guard.wait_timeout(Duration::from_secs(10));
-                    drop(guard);
-                    // Let the stderr thread catch up with the last lines.
-                    std::thread::sleep(Duration::from_millis(200));
-                    panic!(
-                        "hamkor serve exited ({status:?}) before it was ready; its stderr:\n{}",
-                        stderr.lock().unwrap_or_else(|e| e.into_inner())
-                    );
-                }
-            }
-        };
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
-        Serve { base, stderr, client, guard }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
     async fn get(&self, path: &str) -> (StatusCode, String) {
         let response = self
             .client
@@ -353,21 +167,6 @@ impl Serve {
         let body: Value = response.json().await.expect("a JSON body");
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
-    }
-
-    /// Sends SIGTERM and asserts that serve exits with status 0 in time.
-    #[track_caller]
-    fn terminate(mut self) {
-        kill(self.guard.pid(), Signal::SIGTERM).expect("SIGTERM to hamkor serve");
-        let status = self.guard.wait_timeout(TIMEOUT);
-        let Some(status) = status else {
-            panic!(
-                "hamkor serve did not exit within {} s of SIGTERM; its stderr:\n{}",
-                TIMEOUT.as_secs(),
-                self.stderr()
-            );
-        };
-        assert!(status.success(), "hamkor serve exited with {status} after SIGTERM; its stderr:\n{}", self.stderr());
     }
 }
 
@@ -397,7 +196,7 @@ fn seed_without_a_server_starts_the_embedded_postgres_and_stops_it_again() {
 #[tokio::test]
 async fn seed_and_migrate_share_the_server_that_serve_started() {
     let data = DataDir::new();
-    let serve = Serve::start(data.path());
+    let serve = start_serve(data.path());
     let server = data.running_server();
 
     let seeded = run(data.path(), &["seed"]);
@@ -419,7 +218,7 @@ async fn seed_and_migrate_share_the_server_that_serve_started() {
 #[tokio::test]
 async fn serve_answers_probes_and_counts_graphql_requests_in_its_metrics() {
     let data = DataDir::new();
-    let serve = Serve::start(data.path());
+    let serve = start_serve(data.path());
 
     let (status, body) = serve.get("/healthz").await;
     assert_eq!(status, StatusCode::OK, "/healthz: {body}");

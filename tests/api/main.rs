@@ -12,6 +12,7 @@ mod import;
 mod loaders;
 mod nodes;
 mod partners;
+mod processes;
 mod projects;
 mod schema;
 mod search;

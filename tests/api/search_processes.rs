@@ -8,29 +8,22 @@
 //! assertion fails (the guards are dropped before the directories).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, PgPool};
 
+use crate::processes::{self, Running, Serve};
 use crate::support::fresh_database;
 
-const HAMKOR: &str = env!("CARGO_BIN_EXE_hamkor");
 const JAZZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/marc/jazz_1k.mrc");
 const LUL_FRE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/marc/lul_fre_500.mrc");
-const READY_PREFIX: &str = "hamkor is ready: open http://";
 
-/// Start-up of a server, or one short command.
-const STARTUP: Duration = Duration::from_secs(60);
 /// How long a change made through one process may take to show in another's search.
 const PROPAGATION: Duration = Duration::from_secs(15);
 /// Importing 1,500 records, or catching up with them (debug build, busy machine).
@@ -81,208 +74,24 @@ impl WorkDir {
     }
 }
 
-/// `hamkor ARGS` against `url`, with nothing else taken from the environment.
+/// `hamkor ARGS` against `url`, in `work` with `work/data` as its data dir, with nothing
+/// else taken from the environment.
 fn hamkor(url: &str, work: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(HAMKOR);
-    command
-        .args(args)
-        .arg("--data-dir")
-        .arg(work.join("data"))
-        .current_dir(work)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "info,sqlx=warn")
-        .env_remove("HAMKOR_DATA_DIR")
-        .env_remove("HAMKOR_INDEX_DIR")
-        .env_remove("HAMKOR_LISTEN")
-        .env_remove("HAMKOR_DEMO")
-        .env_remove("HAMKOR_LOG_FORMAT")
-        .stdin(Stdio::null());
+    let mut command = processes::hamkor(&work.join("data"), args);
+    command.current_dir(work).env("DATABASE_URL", url).env("RUST_LOG", "info,sqlx=warn");
     command
 }
 
-/// Stops (SIGTERM, then SIGKILL) and reaps the child when dropped.
-struct ChildGuard {
-    child: Child,
-    what: String,
+/// Starts `hamkor serve --listen 127.0.0.1:0 --index-dir DIR` and waits (bounded) for its
+/// ready line. Blocks the calling thread.
+#[track_caller]
+fn start_serve(name: &str, url: &str, work: &Path, index_dir: &Path) -> Serve {
+    let index = index_dir.to_str().expect("a UTF-8 temporary path");
+    Serve::start(hamkor(url, work, &["serve", "--listen", "127.0.0.1:0", "--index-dir", index]), name)
 }
 
-impl ChildGuard {
-    fn spawn(mut command: Command, what: &str) -> ChildGuard {
-        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {what} ({HAMKOR}): {e}"));
-        ChildGuard { child, what: what.to_owned() }
-    }
-
-    fn pid(&self) -> Pid {
-        Pid::from_raw(i32::try_from(self.child.id()).expect("a pid fits in i32"))
-    }
-
-    fn try_status(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().unwrap_or_else(|e| panic!("cannot wait for {}: {e}", self.what))
-    }
-
-    /// Waits at most `timeout` for the child to exit.
-    fn wait_timeout(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.try_status() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = kill(self.pid(), Signal::SIGTERM);
-            if self.wait_timeout(Duration::from_secs(15)).is_none() {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-            }
-        }
-    }
-}
-
-/// Collects everything a pipe yields on a thread of its own.
-fn collect(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
-
-/// A command run to completion.
-struct Outcome {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    #[track_caller]
-    fn assert_success(&self, what: &str) {
-        assert!(
-            self.status.success(),
-            "`{what}` failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-            self.status,
-            self.stdout,
-            self.stderr
-        );
-    }
-}
-
-/// A child whose output is collected, to be waited for later.
-struct Running {
-    guard: ChildGuard,
-    stdout: Option<JoinHandle<String>>,
-    stderr: Option<JoinHandle<String>>,
-}
-
-impl Running {
-    fn start(mut command: Command, what: &str) -> Running {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut guard = ChildGuard::spawn(command, what);
-        let stdout = collect(guard.child.stdout.take().expect("piped stdout"));
-        let stderr = collect(guard.child.stderr.take().expect("piped stderr"));
-        Running { guard, stdout: Some(stdout), stderr: Some(stderr) }
-    }
-
-    /// Waits (at most `timeout`) for the child to exit and returns what it printed.
-    #[track_caller]
-    fn finish(mut self, timeout: Duration) -> Outcome {
-        let status = self.guard.wait_timeout(timeout);
-        let Some(status) = status else {
-            let what = self.guard.what.clone();
-            drop(self.guard);
-            let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
-            panic!("`{what}` did not finish within {} s; its stderr:\n{stderr}", timeout.as_secs());
-        };
-        Outcome {
-            status,
-            stdout: self.stdout.take().and_then(|h| h.join().ok()).unwrap_or_default(),
-            stderr: self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default(),
-        }
-    }
-}
-
-/// A running `hamkor serve --listen 127.0.0.1:0 --index-dir DIR`.
-struct Serve {
-    name: String,
-    base: String,
-    stderr: Arc<Mutex<String>>,
-    client: reqwest::Client,
-    // Last: dropped after everything else.
-    guard: ChildGuard,
-}
-
+/// The requests these tests make of a running `hamkor serve`.
 impl Serve {
-    /// Starts the server and waits (bounded) for its ready line. Blocks the calling thread.
-    #[track_caller]
-    fn start(name: &str, url: &str, work: &Path, index_dir: &Path) -> Serve {
-        let index = index_dir.to_str().expect("a UTF-8 temporary path");
-        let mut command = hamkor(url, work, &["serve", "--listen", "127.0.0.1:0", "--index-dir", index]);
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut guard = ChildGuard::spawn(command, name);
-
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&stderr);
-        let pipe = guard.child.stderr.take().expect("piped stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                let mut text = sink.lock().unwrap_or_else(|e| e.into_inner());
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-        let (tx, rx) = mpsc::channel::<String>();
-        let pipe = guard.child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            // Keeps draining stdout after the ready line, so the child never writes to a
-            // closed pipe.
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-
-        let deadline = Instant::now() + STARTUP;
-        let base = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(rest) = line.strip_prefix(READY_PREFIX) {
-                        let address = rest.trim().strip_suffix("/graphql").unwrap_or_else(|| {
-                            panic!("the ready line does not end in /graphql: {line}");
-                        });
-                        break format!("http://{address}");
-                    }
-                }
-                Err(error) => {
-                    let status = guard.wait_timeout(Duration::from_secs(1));
-                    drop(guard);
-                    std::thread::sleep(Duration::from_millis(200));
-                    panic!(
-                        "{name} was not ready within {} s ({error:?}, exit status {status:?}); its stderr:\n{}",
-                        STARTUP.as_secs(),
-                        stderr.lock().unwrap_or_else(|e| e.into_inner())
-                    );
-                }
-            }
-        };
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
-        Serve { name: name.to_owned(), base, stderr, client, guard }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
     /// POSTs a GraphQL request and returns the whole body; the status must be 200.
     async fn gql(&self, query: &str, variables: Value) -> Value {
         let response = self
@@ -339,30 +148,6 @@ impl Serve {
             assert_eq!(page.total, total, "{}: totalCount changed while paging", self.name);
         }
         (ids, total)
-    }
-
-    /// SIGKILL, and waits until it is gone.
-    #[track_caller]
-    fn kill9(mut self) {
-        use std::os::unix::process::ExitStatusExt;
-        kill(self.guard.pid(), Signal::SIGKILL).expect("SIGKILL to hamkor serve");
-        let status = self.guard.wait_timeout(Duration::from_secs(10)).expect("a killed process exits");
-        assert_eq!(status.signal(), Some(Signal::SIGKILL as i32), "{} died of SIGKILL: {status}", self.name);
-    }
-
-    /// SIGTERM, and asserts a clean exit in time.
-    #[track_caller]
-    fn terminate(mut self) {
-        kill(self.guard.pid(), Signal::SIGTERM).expect("SIGTERM to hamkor serve");
-        let Some(status) = self.guard.wait_timeout(STARTUP) else {
-            panic!(
-                "{} did not exit within {} s of SIGTERM; its stderr:\n{}",
-                self.name,
-                STARTUP.as_secs(),
-                self.stderr()
-            );
-        };
-        assert!(status.success(), "{} exited with {status} after SIGTERM; its stderr:\n{}", self.name, self.stderr());
     }
 }
 
@@ -484,8 +269,8 @@ async fn two_servers_on_one_database_see_each_others_changes() {
     let (pool, _) = fresh_database().await;
     let url = database_url(&pool);
     let work = WorkDir::new();
-    let a = Serve::start("serve A", &url, work.path(), &work.index("a"));
-    let b = Serve::start("serve B", &url, work.path(), &work.index("b"));
+    let a = start_serve("serve A", &url, work.path(), &work.index("a"));
+    let b = start_serve("serve B", &url, work.path(), &work.index("b"));
 
     // Created through A, found by B.
     let created = a.data(CREATE, json!({ "title": "Quillwort marmalade almanac" })).await;
@@ -564,7 +349,7 @@ async fn a_server_killed_during_an_import_catches_up_without_ghosts() {
     let url = database_url(&pool);
     let work = WorkDir::new();
     let index = work.index("s");
-    let serve = Serve::start("serve S", &url, work.path(), &index);
+    let serve = start_serve("serve S", &url, work.path(), &index);
 
     let mut import =
         Running::start(hamkor(&url, work.path(), &["import", JAZZ, LUL_FRE, "--source", "crash"]), "hamkor import");
@@ -629,7 +414,7 @@ async fn a_server_killed_during_an_import_catches_up_without_ghosts() {
     }
 
     // S again, on the same index dir.
-    let serve = Serve::start("serve S (restarted)", &url, work.path(), &index);
+    let serve = start_serve("serve S (restarted)", &url, work.path(), &index);
     let generation_after = current_generation(&index);
     let rebuilt = generation_before != generation_after;
     eprintln!(
@@ -724,7 +509,7 @@ async fn a_corrupt_or_missing_index_is_rebuilt_at_start() {
         );
     }
 
-    let serve = Serve::start("serve (first start)", &url, work.path(), &index);
+    let serve = start_serve("serve (first start)", &url, work.path(), &index);
     finds(&serve, 5).await;
     serve.terminate();
     let first = current_generation(&index).expect("`current` exists after a start");
@@ -734,7 +519,7 @@ async fn a_corrupt_or_missing_index_is_rebuilt_at_start() {
     assert!(meta.is_file(), "{} exists", meta.display());
     std::fs::write(&meta, b"\x00this is not { json at all \xff").expect("corrupt meta.json");
     insert(1).await;
-    let serve = Serve::start("serve (corrupt meta.json)", &url, work.path(), &index);
+    let serve = start_serve("serve (corrupt meta.json)", &url, work.path(), &index);
     finds_at_once(&serve, 6).await;
     let second = current_generation(&index).expect("`current` exists after the rebuild");
     assert!(
@@ -749,7 +534,7 @@ async fn a_corrupt_or_missing_index_is_rebuilt_at_start() {
     // 2. `current` points to a directory that is gone.
     std::fs::remove_dir_all(index.join(&second)).expect("remove the current generation");
     insert(1).await;
-    let serve = Serve::start("serve (dangling current)", &url, work.path(), &index);
+    let serve = start_serve("serve (dangling current)", &url, work.path(), &index);
     finds_at_once(&serve, 7).await;
     let third = current_generation(&index).expect("`current` exists after the rebuild");
     assert!(index.join(&third).join("meta.json").is_file(), "`current` points to a real index: {:?}", listing(&index));
@@ -758,7 +543,7 @@ async fn a_corrupt_or_missing_index_is_rebuilt_at_start() {
     // 3. No index dir at all.
     std::fs::remove_dir_all(&index).expect("remove the index dir");
     insert(1).await;
-    let serve = Serve::start("serve (no index dir)", &url, work.path(), &index);
+    let serve = start_serve("serve (no index dir)", &url, work.path(), &index);
     finds_at_once(&serve, 8).await;
     let fourth = current_generation(&index).expect("`current` exists after the rebuild");
     assert!(index.join(&fourth).join("meta.json").is_file(), "`current` points to a real index: {:?}", listing(&index));
@@ -784,7 +569,7 @@ async fn reindex_swaps_generations_while_the_server_answers() {
     let url = database_url(&pool);
     let work = WorkDir::new();
     let index = work.index("s");
-    let serve = Arc::new(Serve::start("serve", &url, work.path(), &index));
+    let serve = Arc::new(start_serve("serve", &url, work.path(), &index));
     let ready = poll(PROPAGATION, Duration::from_millis(50), || async {
         (serve.search_page("", 0, None).await.total == DOCUMENTS).then_some(())
     })
