@@ -74,6 +74,12 @@ pub enum Command {
     Reindex,
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
+    /// Measure `search` over GraphQL/HTTP on a generated catalogue of 100,000 documents.
+    ///
+    /// Prints latency percentiles, throughput, hit counts, sizes and the command to run it
+    /// again. Uses its own database (hamkor_bench) on the same server and `<index-dir>/bench`,
+    /// never the catalogue; best run with a throwaway `--data-dir`.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -171,6 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(&db, args, &cli.global.index_dir).await,
         Command::Import(args) => import(&db, args).await,
         Command::Reindex => reindex(&db, &cli.global.index_dir).await,
+        Command::Bench(args) => crate::bench::run(&db, args, &cli.global).await,
     };
     db.close().await;
     result

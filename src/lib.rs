@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod db;
 pub mod document;
