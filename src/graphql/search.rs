@@ -330,12 +330,24 @@ impl SearchQuery {
         };
         let index = ctx.data_unchecked::<SearchIndex>();
         let parsed = query::parse(&query);
+        // Facets and highlights cost as much as the ranking itself: only when selected.
+        let look_ahead = ctx.look_ahead();
+        let facet_selection = look_ahead.field("facets");
+        let facets = if facet_selection.field("decades").field("years").exists() {
+            searcher::FacetDepth::WithYears
+        } else if facet_selection.exists() {
+            searcher::FacetDepth::Counts
+        } else {
+            searcher::FacetDepth::None
+        };
+        let want_highlights = look_ahead.field("edges").field("node").field("highlights").exists();
         let request = searcher::Request {
             query: parsed.clone(),
             filter: filter.clone(),
             sort,
             offset: offset as usize,
             limit: limit as usize,
+            facets,
         };
         let results = index.search(request).await.map_err(Error::from).gql()?;
 
@@ -358,13 +370,17 @@ impl SearchQuery {
         for (i, hit) in results.hits.iter().enumerate() {
             // A document deleted since the index saw it is skipped, not an error.
             let Some(document) = by_id.remove(&hit.document_id) else { continue };
-            let highlights = SearchHighlights {
-                title: matcher.highlight(&tokenizers, &document.description.title),
-                abstract_text: document
-                    .description
-                    .abstract_text
-                    .as_deref()
-                    .and_then(|a| matcher.snippet(&tokenizers, a, 240)),
+            let highlights = if want_highlights {
+                SearchHighlights {
+                    title: matcher.highlight(&tokenizers, &document.description.title),
+                    abstract_text: document
+                        .description
+                        .abstract_text
+                        .as_deref()
+                        .and_then(|a| matcher.snippet(&tokenizers, a, 240)),
+                }
+            } else {
+                SearchHighlights::default()
             };
             connection.edges.push(Edge::new(
                 OffsetCursor(offset + i as i64),

@@ -62,6 +62,17 @@ pub struct Request {
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
+    pub facets: FacetDepth,
+}
+
+/// Which facets to count (counting costs as much as ranking: only when asked).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FacetDepth {
+    #[default]
+    None,
+    Counts,
+    /// Counts, and the years within each decade.
+    WithYears,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -115,26 +126,33 @@ fn typo_distance(word: &str) -> u8 {
     }
 }
 
-/// One kind of match across the fields: BM25 summed over fields, plus the constant of the
-/// best field that matches, plus the tier constant.
+/// The tier constant plus the constant of the best field that matches.
+fn best_field(per_source: &[(Source, Box<dyn Query>)], tier: f32) -> Box<dyn Query> {
+    let constants = per_source
+        .iter()
+        .map(|(source, q)| {
+            Box::new(ConstScoreQuery::new(q.box_clone(), tier + source.weight() * FIELD_STEP)) as Box<dyn Query>
+        })
+        .collect();
+    Box::new(DisjunctionMaxQuery::new(constants))
+}
+
+/// One kind of match across the fields: the tier and best-field constant, plus BM25
+/// summed over the fields.
 fn tiered(per_source: Vec<(Source, Box<dyn Query>)>, tier: f32) -> Option<Box<dyn Query>> {
     if per_source.is_empty() {
         return None;
     }
     let bm25: Vec<(Occur, Box<dyn Query>)> = per_source.iter().map(|(_, q)| (Occur::Should, q.box_clone())).collect();
-    let best_field: Vec<Box<dyn Query>> = per_source
-        .iter()
-        .map(|(source, q)| {
-            Box::new(ConstScoreQuery::new(q.box_clone(), source.weight() * FIELD_STEP)) as Box<dyn Query>
-        })
-        .collect();
-    let matched: Box<dyn Query> = Box::new(BooleanQuery::new(bm25));
     Some(Box::new(BooleanQuery::new(vec![
-        (Occur::Must, matched.box_clone()),
-        (Occur::Should, Box::new(DisjunctionMaxQuery::new(best_field))),
-        (Occur::Should, Box::new(ConstScoreQuery::new(matched, tier))),
+        (Occur::Must, best_field(&per_source, tier)),
+        (Occur::Should, Box::new(BooleanQuery::new(bm25))),
     ])))
 }
+
+/// Prefix and typo matching look only where words are short and few: titles, names and
+/// subjects. Expanding them over abstracts costs most and finds least.
+const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Source::Subjects];
 
 /// One word or phrase, in every field and every analysis; the best kind of match counts.
 fn clause_query(
@@ -156,29 +174,25 @@ fn clause_query(
             .collect();
         variants.extend(tiered(per_source, tier));
     }
-    if !is_phrase {
-        // Prefixes and typos on the folded word, and on its cross-script form (so that a
-        // Latin word with a typo still finds the Cyrillic one).
-        for analyzer in [FOLDED, TRANSLIT] {
-            let tokens = analysis::tokens(tokenizers, analyzer, text);
-            let [token] = tokens.as_slice() else { continue };
-            let distance = typo_distance(token);
-            if prefix && analyzer == FOLDED {
-                let per_source = Source::ALL
-                    .iter()
-                    .map(|&source| {
-                        let term = Term::from_field_text(fields.text.get(source, analyzer), token);
-                        (source, Box::new(FuzzyTermQuery::new_prefix(term, 0, true)) as Box<dyn Query>)
-                    })
-                    .collect();
-                variants.extend(tiered(per_source, PREFIX_TIER));
-            }
-            if distance > 0 {
-                for source in Source::ALL {
-                    let term = Term::from_field_text(fields.text.get(source, analyzer), token);
-                    let q = Box::new(FuzzyTermQuery::new(term, distance, true));
-                    variants.push(Box::new(BoostQuery::new(q, source.weight())));
-                }
+    let folded = analysis::tokens(tokenizers, FOLDED, text);
+    if let ([token], false) = (folded.as_slice(), is_phrase) {
+        // An automaton query scores a constant, so no BM25 part: one scan per field.
+        if prefix {
+            let per_source: Vec<(Source, Box<dyn Query>)> = EXPANDED_SOURCES
+                .iter()
+                .map(|&source| {
+                    let term = Term::from_field_text(fields.text.get(source, FOLDED), token);
+                    (source, Box::new(FuzzyTermQuery::new_prefix(term, 0, true)) as Box<dyn Query>)
+                })
+                .collect();
+            variants.push(best_field(&per_source, PREFIX_TIER));
+        }
+        let distance = typo_distance(token);
+        if distance > 0 {
+            for source in EXPANDED_SOURCES {
+                let term = Term::from_field_text(fields.text.get(source, FOLDED), token);
+                let q = Box::new(FuzzyTermQuery::new(term, distance, true));
+                variants.push(Box::new(BoostQuery::new(q, source.weight())));
             }
         }
     }
@@ -289,21 +303,27 @@ fn id_of(searcher: &Searcher, fields: &Fields, address: DocAddress) -> Option<i6
 
 const DECADES: std::ops::RangeInclusive<i32> = -300..=210;
 
-fn facet_collector() -> FacetCollector {
+fn facet_collector(depth: FacetDepth) -> Option<FacetCollector> {
+    if depth == FacetDepth::None {
+        return None;
+    }
     let mut collector = FacetCollector::for_field("facets");
     for root in ["/language", "/format", "/partner", "/country", "/decade", "/subject"] {
         collector.add_facet(root);
     }
-    collector
+    Some(collector)
 }
 
 /// Years within decades: a collector of its own, as tantivy counts one level per facet.
-fn year_collector() -> FacetCollector {
+fn year_collector(depth: FacetDepth) -> Option<FacetCollector> {
+    if depth != FacetDepth::WithYears {
+        return None;
+    }
     let mut collector = FacetCollector::for_field("facets");
     for decade in DECADES {
         collector.add_facet(Facet::from_path(["decade", &(decade * 10).to_string()]));
     }
-    collector
+    Some(collector)
 }
 
 fn counts(facets: &tantivy::collector::FacetCounts, root: &str, limit: usize) -> Counts {
@@ -325,17 +345,15 @@ pub fn run(
 ) -> Result<Results, SearchError> {
     let query = build_query(tokenizers, fields, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let (total, addresses, facet_counts, year_counts) = match request.sort {
-        SortBy::Relevance => {
-            let collectors = (Count, top.order_by_score(), facet_collector(), year_collector());
-            searcher.search(&query, &collectors)?
-        }
+    let facets = (facet_collector(request.facets), year_collector(request.facets));
+    let (total, addresses, (facet_counts, year_counts)) = match request.sort {
+        SortBy::Relevance => searcher.search(&query, &(Count, top.order_by_score(), facets))?,
         SortBy::Year { descending } | SortBy::Added { descending } => {
             let field = if matches!(request.sort, SortBy::Year { .. }) { "year" } else { "added" };
             let order = if descending { Order::Desc } else { Order::Asc };
-            let collectors = (Count, top.order_by_fast_field::<i64>(field, order), facet_collector(), year_collector());
-            let (total, docs, facets, years) = searcher.search(&query, &collectors)?;
-            (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets, years)
+            let (total, docs, facets) =
+                searcher.search(&query, &(Count, top.order_by_fast_field::<i64>(field, order), facets))?;
+            (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
         }
     };
     let hits = if request.limit == 0 {
@@ -346,10 +364,16 @@ pub fn run(
             .filter_map(|(score, address)| Some(Hit { document_id: id_of(searcher, fields, address)?, score }))
             .collect()
     };
+    let Some(facet_counts) = facet_counts else {
+        return Ok(Results { total, hits, facets: Facets::default() });
+    };
     let decades = counts(&facet_counts, "/decade", usize::MAX)
         .into_iter()
         .map(|(decade, count)| {
-            let mut years = counts(&year_counts, &format!("/decade/{decade}"), usize::MAX);
+            let mut years = year_counts
+                .as_ref()
+                .map(|years| counts(years, &format!("/decade/{decade}"), usize::MAX))
+                .unwrap_or_default();
             years.sort_by(|a, b| a.0.cmp(&b.0));
             (decade, count, years)
         })
