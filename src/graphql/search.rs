@@ -14,10 +14,9 @@ use crate::document::{self, Document, DocumentFormat, identifiers};
 use crate::error::{Error, Result as DomainResult};
 use crate::exchange::ExchangeDirection;
 use crate::partner::Partner;
-use crate::search::highlight::Matcher;
+use crate::search::SearchIndex;
 use crate::search::query::{self, Clause, ParsedQuery};
 use crate::search::searcher::{self, Filter, SortBy};
-use crate::search::{SearchIndex, analysis};
 
 #[derive(InputObject, Default)]
 pub struct SearchFilter {
@@ -229,33 +228,6 @@ fn facets_from(f: searcher::Facets) -> SearchFacets {
     }
 }
 
-/// What to mark in the hits.
-fn matcher(index: &SearchIndex, parsed: &ParsedQuery) -> Matcher {
-    let tokenizers = index.tokenizers();
-    let folded_word = |w: &str| analysis::tokens(&tokenizers, analysis::FOLDED, w).into_iter().next();
-    let words: Vec<&str> = parsed
-        .clauses()
-        .filter_map(|c| match c {
-            Clause::Word(w) => Some(w.as_str()),
-            Clause::Phrase(_) => None,
-        })
-        .collect();
-    let prefix = if parsed.last_is_prefix { words.last().and_then(|w| folded_word(w)) } else { None };
-    let typos = words
-        .iter()
-        .filter_map(|w| {
-            let folded = folded_word(w)?;
-            let edits = match folded.chars().count() {
-                0..=4 => 0,
-                5..=8 => 1,
-                _ => 2,
-            };
-            (edits > 0).then_some((folded, edits))
-        })
-        .collect();
-    Matcher { tokens: searcher::query_tokens(&tokenizers, parsed), prefix, typos }
-}
-
 /// A rewritten query that finds something, when the given one finds nothing.
 async fn suggestion(index: &SearchIndex, text: &str, parsed: &ParsedQuery, filter: &Filter) -> Result<Option<String>> {
     let words: Vec<String> = parsed
@@ -340,7 +312,10 @@ impl SearchQuery {
         } else {
             searcher::FacetDepth::None
         };
-        let want_highlights = look_ahead.field("edges").field("node").field("highlights").exists();
+        let hit_selection = look_ahead.field("edges").field("node");
+        let want_highlights = hit_selection.field("highlights").exists();
+        let wants_origin_partner = hit_selection.field("document").field("originPartner").exists();
+        let wants_facet_partners = facet_selection.field("partners").field("partner").exists();
         let request = searcher::Request {
             query: parsed.clone(),
             filter: filter.clone(),
@@ -353,8 +328,6 @@ impl SearchQuery {
 
         let ids: Vec<i64> = results.hits.iter().map(|h| h.document_id).collect();
         let documents = document::db::get_many(pool(ctx), &ids).await.gql()?;
-        let matcher = matcher(index, &parsed);
-        let tokenizers = index.tokenizers();
         let suggestion = if results.total == 0 && !parsed.is_empty() {
             suggestion(index, &query, &parsed, &filter).await?
         } else {
@@ -367,24 +340,46 @@ impl SearchQuery {
             SearchResultFields { total_count: total, facets: facets_from(results.facets), suggestion },
         );
         let mut by_id: std::collections::HashMap<i64, Document> = documents.into_iter().map(|d| (d.id, d)).collect();
-        for (i, hit) in results.hits.iter().enumerate() {
-            // A document deleted since the index saw it is skipped, not an error.
-            let Some(document) = by_id.remove(&hit.document_id) else { continue };
-            let highlights = if want_highlights {
-                SearchHighlights {
-                    title: matcher.highlight(&tokenizers, &document.description.title),
-                    abstract_text: document
-                        .description
-                        .abstract_text
-                        .as_deref()
-                        .and_then(|a| matcher.snippet(&tokenizers, a, 240)),
-                }
-            } else {
-                SearchHighlights::default()
-            };
+        // A document deleted since the index saw it is skipped, not an error.
+        let found: Vec<(usize, &searcher::Hit, Document)> = results
+            .hits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, hit)| Some((i, hit, by_id.remove(&hit.document_id)?)))
+            .collect();
+        let highlighting = async {
+            if !want_highlights {
+                return Ok(Vec::new());
+            }
+            let texts = found
+                .iter()
+                .map(|(_, _, d)| (d.description.title.clone(), d.description.abstract_text.clone()))
+                .collect();
+            index.highlight(parsed, texts).await.map_err(Error::from)
+        };
+        // The partners the selection shows, fetched alongside the highlighting.
+        let mut partner_ids: Vec<i64> = Vec::new();
+        if wants_origin_partner {
+            partner_ids.extend(found.iter().filter_map(|(_, _, d)| d.origin_partner_id));
+        }
+        if wants_facet_partners {
+            partner_ids.extend(connection.additional_fields.facets.partners.iter().map(|p| p.partner_id));
+        }
+        partner_ids.sort_unstable();
+        partner_ids.dedup();
+        let (highlights, prefetched) =
+            tokio::join!(highlighting, super::loaders::prefetch_partners(loaders(ctx), &partner_ids));
+        prefetched.gql()?;
+        let mut highlights = highlights.gql()?.into_iter();
+        for (i, hit, document) in found {
+            let highlights = highlights.next().unwrap_or_default();
             connection.edges.push(Edge::new(
                 OffsetCursor(offset + i as i64),
-                SearchHit { document, score: f64::from(hit.score), highlights },
+                SearchHit {
+                    document,
+                    score: f64::from(hit.score),
+                    highlights: SearchHighlights { title: highlights.title, abstract_text: highlights.abstract_text },
+                },
             ));
         }
         Ok(connection)

@@ -1,48 +1,159 @@
 //! Marking what matched, for every kind of match: a word found through its folded, stemmed
 //! or cross-script form is marked in the text as written.
+//!
+//! The text is read once, word by word (the [`TEXT`] analysis); each word is compared as
+//! written, folded, cross-script and stemmed, cheapest first, and only until one matches. A
+//! snippet stops reading at the end of its passage.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::ops::Range;
 
-use tantivy::tokenizer::TokenizerManager;
+use tantivy::tokenizer::{TokenStream, TokenizerManager};
 
-use super::analysis::{self, FOLDED};
+use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT, fold, stem, translit};
+use super::query::{Clause, ParsedQuery};
+use super::searcher::typo_distance;
 
-/// What a query matches, per analyzer, plus the prefix of a word being typed and the words
-/// that may match with typos (both folded).
+/// What a query matches, per analysis, plus the prefix of a word being typed and the words
+/// that may match with typos (all folded).
 #[derive(Clone, Debug, Default)]
 pub struct Matcher {
-    pub tokens: HashMap<&'static str, Vec<String>>,
-    pub prefix: Option<String>,
-    /// (folded word, edits allowed)
-    pub typos: Vec<(String, usize)>,
+    exact: HashSet<String>,
+    folded: HashSet<String>,
+    stemmed: HashSet<String>,
+    translit: HashSet<String>,
+    prefix: Option<String>,
+    /// (folded word, its length in characters, edits allowed)
+    typos: Vec<(String, usize, usize)>,
+}
+
+/// How long an abstract passage is, in characters (about three lines of a results page).
+pub const SNIPPET_CHARS: usize = 240;
+
+/// The marked title and abstract passage of one hit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Highlights {
+    pub title: Option<String>,
+    pub abstract_text: Option<String>,
+}
+
+/// Scratch buffers reused from word to word.
+#[derive(Default)]
+struct Scratch {
+    folded: String,
+    other: String,
 }
 
 impl Matcher {
-    /// Byte ranges of `text` that match.
-    fn ranges(&self, tokenizers: &TokenizerManager, text: &str) -> Vec<Range<usize>> {
-        let mut ranges = Vec::new();
-        for analyzer in analysis::ALL {
-            let Some(wanted) = self.tokens.get(analyzer) else { continue };
-            for token in analysis::analyze(tokenizers, analyzer, text) {
-                if wanted.contains(&token.text) {
-                    ranges.push(token.offset_from..token.offset_to);
+    /// What to mark for `query`: its words and phrases in every analysis, the last word as a
+    /// prefix when it is being typed, and the words long enough to match with typos.
+    pub fn for_query(tokenizers: &TokenizerManager, query: &ParsedQuery) -> Matcher {
+        let mut matcher = Matcher::default();
+        let mut words = Vec::new();
+        for clause in query.clauses() {
+            let text = match clause {
+                Clause::Word(w) => {
+                    words.push(w.as_str());
+                    w
                 }
+                Clause::Phrase(p) => p,
+            };
+            for (analyzer, set) in [
+                (TEXT, &mut matcher.exact),
+                (FOLDED, &mut matcher.folded),
+                (STEMMED, &mut matcher.stemmed),
+                (TRANSLIT, &mut matcher.translit),
+            ] {
+                set.extend(analysis::tokens(tokenizers, analyzer, text));
             }
         }
-        if self.prefix.is_some() || !self.typos.is_empty() {
-            for token in analysis::analyze(tokenizers, FOLDED, text) {
-                let prefix_hit = self.prefix.as_deref().is_some_and(|p| token.text.starts_with(p));
-                let typo_hit = self.typos.iter().any(|(word, edits)| strsim::levenshtein(&token.text, word) <= *edits);
-                if prefix_hit || typo_hit {
-                    ranges.push(token.offset_from..token.offset_to);
-                }
+        let folded_word = |w: &str| analysis::tokens(tokenizers, FOLDED, w).into_iter().next();
+        if query.last_is_prefix {
+            matcher.prefix = words.last().and_then(|w| folded_word(w));
+        }
+        matcher.typos = words
+            .iter()
+            .filter_map(|w| {
+                let folded = folded_word(w)?;
+                let edits = usize::from(typo_distance(&folded));
+                (edits > 0).then(|| {
+                    let length = folded.chars().count();
+                    (folded, length, edits)
+                })
+            })
+            .collect();
+        matcher
+    }
+
+    fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.folded.is_empty() && self.translit.is_empty() && self.prefix.is_none()
+    }
+
+    /// Whether one word (a [`TEXT`] token) matches in any analysis.
+    fn matches(&self, word: &str, scratch: &mut Scratch) -> bool {
+        if self.exact.contains(word) {
+            return true;
+        }
+        fold::fold_into(word, &mut scratch.folded);
+        let folded = scratch.folded.as_str();
+        if self.folded.contains(folded) || self.prefix.as_deref().is_some_and(|p| folded.starts_with(p)) {
+            return true;
+        }
+        if !self.typos.is_empty() {
+            let length = folded.chars().count();
+            let close = |(typo, typo_length, edits): &(String, usize, usize)| {
+                length.abs_diff(*typo_length) <= *edits && strsim::levenshtein(folded, typo) <= *edits
+            };
+            if self.typos.iter().any(close) {
+                return true;
             }
         }
-        ranges.sort_by_key(|r| (r.start, r.end));
+        if !self.translit.is_empty() {
+            translit::translit_into(word, &mut scratch.other);
+            if self.translit.contains(&scratch.other) {
+                return true;
+            }
+        }
+        // Stemmers only rewrite word endings: a word whose first letter no wanted stem has
+        // cannot stem to one, and stemming is the costliest comparison.
+        let first = folded.chars().next();
+        if self.stemmed.iter().any(|s| s.chars().next() == first) {
+            stem::stem_into(word, &mut scratch.other);
+            return self.stemmed.contains(&scratch.other);
+        }
+        false
+    }
+
+    /// Byte ranges of `text` that match, merged, in order; reading stops at the first word
+    /// that starts at or after what `end_of` answers for the first match.
+    fn ranges(
+        &self,
+        tokenizers: &TokenizerManager,
+        text: &str,
+        end_of: impl Fn(&Range<usize>) -> usize,
+    ) -> Vec<Range<usize>> {
         let mut merged: Vec<Range<usize>> = Vec::new();
-        for range in ranges {
+        if self.is_empty() {
+            return merged;
+        }
+        let Some(mut analyzer) = tokenizers.get(TEXT) else { return merged };
+        let mut stream = analyzer.token_stream(text);
+        let mut scratch = Scratch::default();
+        let mut stop_at = usize::MAX;
+        while stream.advance() {
+            let token = stream.token();
+            if token.offset_from >= stop_at {
+                break;
+            }
+            if !self.matches(&token.text, &mut scratch) {
+                continue;
+            }
+            let range = token.offset_from..token.offset_to;
+            if merged.is_empty() {
+                stop_at = end_of(&range);
+            }
             match merged.last_mut() {
+                // CJK bigrams overlap: one marked run.
                 Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
                 _ => merged.push(range),
             }
@@ -50,9 +161,17 @@ impl Matcher {
         merged
     }
 
+    /// The title marked whole, and a passage of the abstract.
+    pub fn hit(&self, tokenizers: &TokenizerManager, title: &str, abstract_text: Option<&str>) -> Highlights {
+        Highlights {
+            title: self.highlight(tokenizers, title),
+            abstract_text: abstract_text.and_then(|a| self.snippet(tokenizers, a, SNIPPET_CHARS)),
+        }
+    }
+
     /// `text` as HTML with the matches in `<mark>`; `None` when nothing in it matches.
     pub fn highlight(&self, tokenizers: &TokenizerManager, text: &str) -> Option<String> {
-        let ranges = self.ranges(tokenizers, text);
+        let ranges = self.ranges(tokenizers, text, |_| usize::MAX);
         if ranges.is_empty() {
             return None;
         }
@@ -62,11 +181,13 @@ impl Matcher {
     /// A passage of at most about `max_chars` characters around the first match, as HTML;
     /// `None` when nothing in `text` matches.
     pub fn snippet(&self, tokenizers: &TokenizerManager, text: &str, max_chars: usize) -> Option<String> {
-        let ranges = self.ranges(tokenizers, text);
-        let first = ranges.first()?.clone();
-        let before = max_chars / 3;
-        let start = text[..first.start].char_indices().rev().nth(before).map_or(0, |(i, _)| i);
-        let end = text[start..].char_indices().nth(max_chars).map_or(text.len(), |(i, _)| start + i);
+        let window = |first: &Range<usize>| {
+            let start = text[..first.start].char_indices().rev().nth(max_chars / 3).map_or(0, |(i, _)| i);
+            let end = text[start..].char_indices().nth(max_chars).map_or(text.len(), |(i, _)| start + i);
+            start..end
+        };
+        let ranges = self.ranges(tokenizers, text, |first| window(first).end);
+        let Range { start, end } = window(ranges.first()?);
         let mut html = String::new();
         if start > 0 {
             html.push('…');
@@ -123,8 +244,7 @@ mod tests {
     }
 
     fn matcher(manager: &TokenizerManager, query: &str) -> Matcher {
-        let parsed = super::super::query::parse(query);
-        Matcher { tokens: super::super::searcher::query_tokens(manager, &parsed), ..Default::default() }
+        Matcher::for_query(manager, &super::super::query::parse(query))
     }
 
     #[test]

@@ -162,9 +162,22 @@ impl SearchIndex {
         .map_err(|e| SearchError::Index(e.to_string()))
     }
 
-    /// The analyzers, for highlighting.
-    pub fn tokenizers(&self) -> tantivy::tokenizer::TokenizerManager {
-        self.active().tokenizers.clone()
+    /// Marks what `query` matches in each (title, abstract), on the blocking pool.
+    pub async fn highlight(
+        &self,
+        query: query::ParsedQuery,
+        texts: Vec<(String, Option<String>)>,
+    ) -> Result<Vec<highlight::Highlights>, SearchError> {
+        let active = self.active();
+        tokio::task::spawn_blocking(move || {
+            let matcher = highlight::Matcher::for_query(&active.tokenizers, &query);
+            texts
+                .iter()
+                .map(|(title, abstract_text)| matcher.hit(&active.tokenizers, title, abstract_text.as_deref()))
+                .collect()
+        })
+        .await
+        .map_err(|e| SearchError::Index(e.to_string()))
     }
 
     /// Resolves when the writer has read the log up to `watermark` (or beyond).

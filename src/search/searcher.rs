@@ -118,7 +118,7 @@ fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
 }
 
 /// Typo tolerance: one edit from 5 letters, two from 9.
-fn typo_distance(word: &str) -> u8 {
+pub fn typo_distance(word: &str) -> u8 {
     match word.chars().count() {
         0..=4 => 0,
         5..=8 => 1,
@@ -431,18 +431,4 @@ fn collect_close_terms(
             }
         }
     }
-}
-
-/// The query tokens each analyzer produces, for highlighting.
-pub fn query_tokens(tokenizers: &TokenizerManager, query: &ParsedQuery) -> HashMap<&'static str, Vec<String>> {
-    let mut out: HashMap<&'static str, Vec<String>> = HashMap::new();
-    for clause in query.clauses() {
-        let text = match clause {
-            Clause::Word(w) | Clause::Phrase(w) => w,
-        };
-        for analyzer in analysis::ALL {
-            out.entry(analyzer).or_default().extend(analysis::tokens(tokenizers, analyzer, text));
-        }
-    }
-    out
 }
