@@ -518,7 +518,11 @@ async fn search_index_only(search: &SearchIndex, query: &BenchQuery) -> Sample {
         sort,
         offset: 0,
         limit: 20,
-        facets: if query.facets { searcher::FacetDepth::Counts } else { searcher::FacetDepth::None },
+        facets: if query.facets {
+            crate::search::facets::FacetDepth::Counts
+        } else {
+            crate::search::facets::FacetDepth::None
+        },
     };
     let started = Instant::now();
     let result = search.search(request).await;

@@ -15,6 +15,7 @@ use crate::error::{Error, Result as DomainResult};
 use crate::exchange::ExchangeDirection;
 use crate::partner::Partner;
 use crate::search::SearchIndex;
+use crate::search::facets;
 use crate::search::query::{self, Clause, ParsedQuery};
 use crate::search::searcher::{self, Filter, SortBy};
 
@@ -193,8 +194,8 @@ pub struct SearchResultFields {
 
 pub type SearchConnection = Connection<OffsetCursor, SearchHit, SearchResultFields>;
 
-fn facets_from(f: searcher::Facets) -> SearchFacets {
-    let plain = |counts: searcher::Counts| {
+fn facets_from(f: facets::Facets) -> SearchFacets {
+    let plain = |counts: facets::Counts| {
         counts.into_iter().map(|(value, count)| FacetCount { value, count: count as i64 }).collect()
     };
     SearchFacets {
@@ -213,15 +214,10 @@ fn facets_from(f: searcher::Facets) -> SearchFacets {
         decades: f
             .decades
             .into_iter()
-            .filter_map(|(decade, count, years)| {
-                Some(DecadeFacetCount {
-                    decade: decade.parse().ok()?,
-                    count: count as i64,
-                    years: years
-                        .into_iter()
-                        .filter_map(|(y, c)| Some(YearFacetCount { year: y.parse().ok()?, count: c as i64 }))
-                        .collect(),
-                })
+            .map(|(decade, count, years)| DecadeFacetCount {
+                decade,
+                count: count as i64,
+                years: years.into_iter().map(|(year, c)| YearFacetCount { year, count: c as i64 }).collect(),
             })
             .collect(),
         subjects: plain(f.subjects),
@@ -306,11 +302,11 @@ impl SearchQuery {
         let look_ahead = ctx.look_ahead();
         let facet_selection = look_ahead.field("facets");
         let facets = if facet_selection.field("decades").field("years").exists() {
-            searcher::FacetDepth::WithYears
+            facets::FacetDepth::WithYears
         } else if facet_selection.exists() {
-            searcher::FacetDepth::Counts
+            facets::FacetDepth::Counts
         } else {
-            searcher::FacetDepth::None
+            facets::FacetDepth::None
         };
         let hit_selection = look_ahead.field("edges").field("node");
         let want_highlights = hit_selection.field("highlights").exists();

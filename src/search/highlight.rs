@@ -11,8 +11,8 @@ use std::ops::Range;
 use tantivy::tokenizer::{TokenStream, TokenizerManager};
 
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT, fold, stem, translit};
+use super::expansion::typo_distance;
 use super::query::{Clause, ParsedQuery};
-use super::searcher::typo_distance;
 
 /// What a query matches, per analysis, plus the prefix of a word being typed and the words
 /// that may match with typos (all folded).

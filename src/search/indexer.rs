@@ -62,8 +62,6 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
     doc.add_facet(fields.facets, Facet::from_path(["format", row.format.as_str()]));
     if let Some(year) = row.year {
         doc.add_i64(fields.year, i64::from(year));
-        let decade = year.div_euclid(10) * 10;
-        doc.add_facet(fields.facets, Facet::from_path(["decade", &decade.to_string(), &year.to_string()]));
     }
     if let Some(partner) = row.origin_partner_id {
         doc.add_u64(fields.partner, partner as u64);

@@ -6,8 +6,8 @@
 //! - [`store`]: index generations on disk and the atomic swap of a rebuild.
 //! - [`indexer`]: the rebuild, and the one writer that follows the change log that
 //!   triggers write in the same transaction as every change (`search_outbox`).
-//! - [`query`], [`searcher`], [`highlight`]: reading what users type, ranking, facets,
-//!   marking matches.
+//! - [`query`], [`searcher`], [`matching`], [`expansion`], [`facets`], [`highlight`]:
+//!   reading what users type, ranking, prefixes and typos, facets, marking matches.
 //!
 //! PostgreSQL stays the store of record: search returns document ids, which are resolved
 //! to documents in one query. Any number of processes can keep their own index current
@@ -15,8 +15,11 @@
 
 pub mod analysis;
 pub mod db;
+pub mod expansion;
+pub mod facets;
 pub mod highlight;
 pub mod indexer;
+pub mod matching;
 pub mod query;
 pub mod schema;
 pub mod searcher;
@@ -156,7 +159,7 @@ impl SearchIndex {
         let (active, fields) = (self.active(), self.inner.fields.clone());
         tokio::task::spawn_blocking(move || {
             let searcher = active.reader.searcher();
-            words.iter().map(|w| searcher::closest_term(&searcher, &active.tokenizers, &fields, w)).collect()
+            words.iter().map(|w| expansion::closest_term(&searcher, &active.tokenizers, &fields, w)).collect()
         })
         .await
         .map_err(|e| SearchError::Index(e.to_string()))

@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub struct Fields {
     /// When the document was catalogued (Unix seconds), for "date added" order.
     pub added: Field,
     /// Hierarchical facets: /language/kor, /format/book, /partner/12, /country/KR,
-    /// /decade/2010/2016, /subject/Poetry.
+    /// /subject/Poetry (years and decades are counted from `year`).
     pub facets: Field,
 }
 

@@ -1,33 +1,35 @@
 //! Running a search: the query built from what the user typed and the filters, ranking in
 //! tiers (exact script, folded, stemmed, cross-script, prefix, typo), facets over the same
-//! result set, and a corrected query when nothing is found.
+//! result set.
 
-use std::collections::HashMap;
 use std::ops::Bound;
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
-use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
+use super::expansion::{self, Expansion, typo_distance};
+use super::facets::{self, FacetDepth, Facets};
+use super::matching::{ClauseQuery, Part};
 use super::query::{Clause, ParsedQuery};
 use super::schema::{Fields, Source};
 
 /// Constant scores that order the kinds of match: for each word, an exact-script match
 /// outranks any folded one, which outranks stemmed, cross-script, prefix and corrected
-/// ones. Within a kind, the best field a word is found in adds its own constant (title above
-/// contributors above subjects above abstract, see [`Source::weight`]); BM25 (far below
-/// those steps) orders what is left.
+/// ones. Within a kind, the field a word is found in adds its own constant (title above
+/// contributors above subjects above abstract, see [`Source::weight`]); BM25 (far below one
+/// field step: at most about 25 per posting list, 16 lists per word) orders what is left.
 const TIERS: [(&str, f32); 4] = [(TEXT, 50_000.0), (FOLDED, 40_000.0), (STEMMED, 30_000.0), (TRANSLIT, 20_000.0)];
 const PREFIX_TIER: f32 = 10_000.0;
+const TYPO_TIER: f32 = 0.0;
 /// Field constant per unit of [`Source::weight`].
-const FIELD_STEP: f32 = 200.0;
+const FIELD_STEP: f32 = 1_000.0;
 
 /// Filters, already resolved to index values.
 #[derive(Clone, Debug, Default)]
@@ -65,34 +67,10 @@ pub struct Request {
     pub facets: FacetDepth,
 }
 
-/// Which facets to count (counting costs as much as ranking: only when asked).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum FacetDepth {
-    #[default]
-    None,
-    Counts,
-    /// Counts, and the years within each decade.
-    WithYears,
-}
-
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hit {
     pub document_id: i64,
     pub score: f32,
-}
-
-/// (value, count), most frequent first.
-pub type Counts = Vec<(String, u64)>;
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Facets {
-    pub languages: Counts,
-    pub formats: Counts,
-    pub partners: Counts,
-    pub countries: Counts,
-    /// (decade, count, years of that decade with counts)
-    pub decades: Vec<(String, u64, Counts)>,
-    pub subjects: Counts,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -101,8 +79,6 @@ pub struct Results {
     pub hits: Vec<Hit>,
     pub facets: Facets,
 }
-
-pub const MAX_SUBJECT_FACETS: usize = 20;
 
 fn term_query(field: Field, token: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqsAndPositions))
@@ -117,45 +93,13 @@ fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Typo tolerance: one edit from 5 letters, two from 9.
-pub fn typo_distance(word: &str) -> u8 {
-    match word.chars().count() {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
-    }
-}
-
-/// The tier constant plus the constant of the best field that matches.
-fn best_field(per_source: &[(Source, Box<dyn Query>)], tier: f32) -> Box<dyn Query> {
-    let constants = per_source
-        .iter()
-        .map(|(source, q)| {
-            Box::new(ConstScoreQuery::new(q.box_clone(), tier + source.weight() * FIELD_STEP)) as Box<dyn Query>
-        })
-        .collect();
-    Box::new(DisjunctionMaxQuery::new(constants))
-}
-
-/// One kind of match across the fields: the tier and best-field constant, plus BM25
-/// summed over the fields.
-fn tiered(per_source: Vec<(Source, Box<dyn Query>)>, tier: f32) -> Option<Box<dyn Query>> {
-    if per_source.is_empty() {
-        return None;
-    }
-    let bm25: Vec<(Occur, Box<dyn Query>)> = per_source.iter().map(|(_, q)| (Occur::Should, q.box_clone())).collect();
-    Some(Box::new(BooleanQuery::new(vec![
-        (Occur::Must, best_field(&per_source, tier)),
-        (Occur::Should, Box::new(BooleanQuery::new(bm25))),
-    ])))
-}
-
 /// Prefix and typo matching look only where words are short and few: titles, names and
 /// subjects. Expanding them over abstracts costs most and finds least.
 const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Source::Subjects];
 
 /// One word or phrase, in every field and every analysis; the best kind of match counts.
 fn clause_query(
+    searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
     clause: &Clause,
@@ -165,38 +109,39 @@ fn clause_query(
         Clause::Word(w) => (w.as_str(), false),
         Clause::Phrase(p) => (p.as_str(), true),
     };
-    let mut variants: Vec<Box<dyn Query>> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
     for (analyzer, tier) in TIERS {
         let tokens = analysis::tokens(tokenizers, analyzer, text);
-        let per_source = Source::ALL
-            .iter()
-            .filter_map(|&source| Some((source, text_query(fields.text.get(source, analyzer), &tokens)?)))
-            .collect();
-        variants.extend(tiered(per_source, tier));
-    }
-    let folded = analysis::tokens(tokenizers, FOLDED, text);
-    if let ([token], false) = (folded.as_slice(), is_phrase) {
-        // An automaton query scores a constant, so no BM25 part: one scan per field.
-        if prefix {
-            let per_source: Vec<(Source, Box<dyn Query>)> = EXPANDED_SOURCES
-                .iter()
-                .map(|&source| {
-                    let term = Term::from_field_text(fields.text.get(source, FOLDED), token);
-                    (source, Box::new(FuzzyTermQuery::new_prefix(term, 0, true)) as Box<dyn Query>)
-                })
-                .collect();
-            variants.push(best_field(&per_source, PREFIX_TIER));
-        }
-        let distance = typo_distance(token);
-        if distance > 0 {
-            for source in EXPANDED_SOURCES {
-                let term = Term::from_field_text(fields.text.get(source, FOLDED), token);
-                let q = Box::new(FuzzyTermQuery::new(term, distance, true));
-                variants.push(Box::new(BoostQuery::new(q, source.weight())));
+        for source in Source::ALL {
+            if let Some(query) = text_query(fields.text.get(source, analyzer), &tokens) {
+                parts.push(Part { query, constant: tier + source.weight() * FIELD_STEP, relevance: true });
             }
         }
     }
-    (!variants.is_empty()).then(|| Box::new(DisjunctionMaxQuery::new(variants)) as Box<dyn Query>)
+    let folded = analysis::tokens(tokenizers, FOLDED, text);
+    if let ([word], false) = (folded.as_slice(), is_phrase) {
+        let distance = typo_distance(word);
+        for source in EXPANDED_SOURCES {
+            let field = fields.text.get(source, FOLDED);
+            let field_constant = source.weight() * FIELD_STEP;
+            if prefix {
+                let terms = expansion::expand(searcher, field, word, Expansion::Prefix, |_| false);
+                parts.extend(expansion_part(terms, PREFIX_TIER + field_constant));
+            }
+            if distance > 0 {
+                // Words the prefix already stands for score as prefixes.
+                let terms = expansion::expand(searcher, field, word, Expansion::Typos(distance), |t| {
+                    prefix && t.starts_with(word.as_str())
+                });
+                parts.extend(expansion_part(terms, TYPO_TIER + field_constant));
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| Box::new(ClauseQuery::new(parts)) as Box<dyn Query>)
+}
+
+fn expansion_part(terms: Vec<Term>, constant: f32) -> Option<Part> {
+    (!terms.is_empty()).then(|| Part { query: Box::new(TermSetQuery::new(terms)), constant, relevance: false })
 }
 
 /// What must not match: the word in its exact, folded or cross-script form (not its typos).
@@ -257,6 +202,7 @@ fn filter_queries(fields: &Fields, filter: &Filter) -> Vec<Box<dyn Query>> {
 /// The whole query: every group (one of its clauses) must match, no exclusion may, and
 /// every filter must. An empty query lists everything the filters let through.
 pub fn build_query(
+    searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
     query: &ParsedQuery,
@@ -271,7 +217,7 @@ pub fn build_query(
             .enumerate()
             .filter_map(|(j, clause)| {
                 let prefix = query.last_is_prefix && i == last_group && j == last_clause;
-                clause_query(tokenizers, fields, clause, prefix).map(|q| (Occur::Should, q))
+                clause_query(searcher, tokenizers, fields, clause, prefix).map(|q| (Occur::Should, q))
             })
             .collect();
         match alternatives.len() {
@@ -294,46 +240,10 @@ pub fn build_query(
     Box::new(BooleanQuery::new(clauses))
 }
 
-fn id_of(searcher: &Searcher, fields: &Fields, address: DocAddress) -> Option<i64> {
+fn id_of(searcher: &Searcher, address: DocAddress) -> Option<i64> {
     let reader = searcher.segment_reader(address.segment_ord);
     let column = reader.fast_fields().u64("id").ok()?;
-    let _ = fields;
     column.first(address.doc_id).map(|id| id as i64)
-}
-
-const DECADES: std::ops::RangeInclusive<i32> = -300..=210;
-
-fn facet_collector(depth: FacetDepth) -> Option<FacetCollector> {
-    if depth == FacetDepth::None {
-        return None;
-    }
-    let mut collector = FacetCollector::for_field("facets");
-    for root in ["/language", "/format", "/partner", "/country", "/decade", "/subject"] {
-        collector.add_facet(root);
-    }
-    Some(collector)
-}
-
-/// Years within decades: a collector of its own, as tantivy counts one level per facet.
-fn year_collector(depth: FacetDepth) -> Option<FacetCollector> {
-    if depth != FacetDepth::WithYears {
-        return None;
-    }
-    let mut collector = FacetCollector::for_field("facets");
-    for decade in DECADES {
-        collector.add_facet(Facet::from_path(["decade", &(decade * 10).to_string()]));
-    }
-    Some(collector)
-}
-
-fn counts(facets: &tantivy::collector::FacetCounts, root: &str, limit: usize) -> Counts {
-    let mut out: Counts = facets
-        .get(root)
-        .map(|(facet, count)| (facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.truncate(limit);
-    out
 }
 
 /// Runs a request against one searcher. Blocking: call it off the async executor.
@@ -343,16 +253,16 @@ pub fn run(
     fields: &Fields,
     request: &Request,
 ) -> Result<Results, SearchError> {
-    let query = build_query(tokenizers, fields, &request.query, &request.filter);
+    let query = build_query(searcher, tokenizers, fields, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let facets = (facet_collector(request.facets), year_collector(request.facets));
-    let (total, addresses, (facet_counts, year_counts)) = match request.sort {
-        SortBy::Relevance => searcher.search(&query, &(Count, top.order_by_score(), facets))?,
+    let facet_collectors = facets::collectors(request.facets);
+    let (total, addresses, facet_counts) = match request.sort {
+        SortBy::Relevance => searcher.search(&query, &(Count, top.order_by_score(), facet_collectors))?,
         SortBy::Year { descending } | SortBy::Added { descending } => {
             let field = if matches!(request.sort, SortBy::Year { .. }) { "year" } else { "added" };
             let order = if descending { Order::Desc } else { Order::Asc };
             let (total, docs, facets) =
-                searcher.search(&query, &(Count, top.order_by_fast_field::<i64>(field, order), facets))?;
+                searcher.search(&query, &(Count, top.order_by_fast_field::<i64>(field, order), facet_collectors))?;
             (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
         }
     };
@@ -361,74 +271,10 @@ pub fn run(
     } else {
         addresses
             .into_iter()
-            .filter_map(|(score, address)| Some(Hit { document_id: id_of(searcher, fields, address)?, score }))
+            .filter_map(|(score, address)| Some(Hit { document_id: id_of(searcher, address)?, score }))
             .collect()
     };
-    let Some(facet_counts) = facet_counts else {
-        return Ok(Results { total, hits, facets: Facets::default() });
-    };
-    let decades = counts(&facet_counts, "/decade", usize::MAX)
-        .into_iter()
-        .map(|(decade, count)| {
-            let mut years = year_counts
-                .as_ref()
-                .map(|years| counts(years, &format!("/decade/{decade}"), usize::MAX))
-                .unwrap_or_default();
-            years.sort_by(|a, b| a.0.cmp(&b.0));
-            (decade, count, years)
-        })
-        .collect();
-    let facets = Facets {
-        languages: counts(&facet_counts, "/language", usize::MAX),
-        formats: counts(&facet_counts, "/format", usize::MAX),
-        partners: counts(&facet_counts, "/partner", usize::MAX),
-        countries: counts(&facet_counts, "/country", usize::MAX),
-        decades,
-        subjects: counts(&facet_counts, "/subject", MAX_SUBJECT_FACETS),
-    };
+    let facets =
+        facet_counts.map(|(categories, years)| facets::facets(request.facets, &categories, &years)).unwrap_or_default();
     Ok(Results { total, hits, facets })
-}
-
-/// The indexed word (folded) closest to `word`, preferring fewer edits, then more
-/// documents: the basis of "did you mean".
-pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: &Fields, word: &str) -> Option<String> {
-    let mut best: HashMap<String, (usize, u64)> = HashMap::new();
-    for analyzer in [FOLDED, TRANSLIT] {
-        let tokens = analysis::tokens(tokenizers, analyzer, word);
-        let [target] = tokens.as_slice() else { continue };
-        collect_close_terms(searcher, fields, analyzer, target, &mut best);
-    }
-    best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
-}
-
-/// Adds to `best` the indexed terms of `analyzer`'s fields within a few edits of `target`,
-/// with how many documents hold them.
-fn collect_close_terms(
-    searcher: &Searcher,
-    fields: &Fields,
-    analyzer: &str,
-    target: &str,
-    best: &mut HashMap<String, (usize, u64)>,
-) {
-    let target_chars: Vec<char> = target.chars().collect();
-    let max_distance = usize::from(typo_distance(target).max(1)) + 1;
-    for source in [Source::Title, Source::Contributors, Source::Subjects] {
-        let field = fields.text.get(source, analyzer);
-        for segment in searcher.segment_readers() {
-            let Ok(index) = segment.inverted_index(field) else { continue };
-            let Ok(mut stream) = index.terms().stream() else { continue };
-            while stream.advance() {
-                let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-                let length = candidate.chars().count();
-                if length.abs_diff(target_chars.len()) > max_distance || candidate == target {
-                    continue;
-                }
-                let distance = strsim::levenshtein(candidate, target);
-                if distance <= max_distance {
-                    let entry = best.entry(candidate.to_owned()).or_insert((distance, 0));
-                    entry.1 += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-    }
 }

@@ -1,0 +1,107 @@
+//! Walks of the term dictionaries: the indexed words a prefix or a misspelt word stands for,
+//! and the closest indexed word for "did you mean".
+//!
+//! Expansions are resolved to a bounded list of terms before the query runs, like
+//! Elasticsearch's `max_expansions`: a two-letter prefix can stand for thousands of words,
+//! and reading every one of their posting lists would cost more than the rest of the search.
+
+use std::collections::HashMap;
+
+use tantivy::query::FuzzyTermQuery;
+use tantivy::schema::Field;
+use tantivy::tokenizer::TokenizerManager;
+use tantivy::{Searcher, Term};
+
+use super::analysis::{self, FOLDED, TRANSLIT};
+use super::schema::{Fields, Source};
+
+/// At most this many words stand for one prefix or misspelling in one field (the most
+/// frequent ones).
+pub const MAX_EXPANSIONS: usize = 64;
+/// At most this many candidate words are read per field and segment while choosing them.
+const MAX_SCANNED: usize = 4096;
+
+/// Typo tolerance: one edit from 5 letters, two from 9.
+pub fn typo_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// What a word may stand for besides itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expansion {
+    /// Words it begins.
+    Prefix,
+    /// Words within this many edits (a transposition counts as one).
+    Typos(u8),
+}
+
+/// The indexed words of `field` that `word` expands to, without `word` itself (which the
+/// exact tiers match) and without those `skip` rejects; the most frequent first.
+pub fn expand(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    expansion: Expansion,
+    skip: impl Fn(&str) -> bool,
+) -> Vec<Term> {
+    let term = Term::from_field_text(field, word);
+    let query = match expansion {
+        Expansion::Prefix => FuzzyTermQuery::new_prefix(term, 0, true),
+        Expansion::Typos(distance) => FuzzyTermQuery::new(term, distance, true),
+    };
+    let Ok(automaton) = query.automaton() else { return Vec::new() };
+    let mut frequencies: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(index) = segment.inverted_index(field) else { continue };
+        let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };
+        let mut scanned = 0;
+        while scanned < MAX_SCANNED && stream.advance() {
+            scanned += 1;
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+            if candidate == word || skip(candidate) {
+                continue;
+            }
+            *frequencies.entry(candidate.to_owned()).or_insert(0) += u64::from(stream.value().doc_freq);
+        }
+    }
+    let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(MAX_EXPANSIONS);
+    ranked.into_iter().map(|(text, _)| Term::from_field_text(field, &text)).collect()
+}
+
+/// The largest edit distance a suggestion may be from the word typed.
+const MAX_SUGGESTION_EDITS: u8 = 2;
+
+/// The indexed word (folded, or cross-script) closest to `word`, preferring fewer edits, then
+/// more documents: the basis of "did you mean".
+pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: &Fields, word: &str) -> Option<String> {
+    let mut best: HashMap<String, (usize, u64)> = HashMap::new();
+    for analyzer in [FOLDED, TRANSLIT] {
+        let tokens = analysis::tokens(tokenizers, analyzer, word);
+        let [target] = tokens.as_slice() else { continue };
+        for source in [Source::Title, Source::Contributors, Source::Subjects] {
+            let field = fields.text.get(source, analyzer);
+            let query = FuzzyTermQuery::new(Term::from_field_text(field, target), MAX_SUGGESTION_EDITS, true);
+            let Ok(automaton) = query.automaton() else { continue };
+            for segment in searcher.segment_readers() {
+                let Ok(index) = segment.inverted_index(field) else { continue };
+                let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };
+                while stream.advance() {
+                    let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+                    if candidate == target {
+                        continue;
+                    }
+                    let edits = strsim::osa_distance(candidate, target);
+                    let entry = best.entry(candidate.to_owned()).or_insert((edits, 0));
+                    entry.1 += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
+}
