@@ -41,13 +41,16 @@ pub enum Expansion {
 
 /// The indexed words of `field` that `word` expands to, without `word` itself (which the
 /// exact tiers match) and without those `skip` rejects; the most frequent first.
+///
+/// `field` is meant to be the vocabulary field: the words of every expanded field in one
+/// dictionary per segment.
 pub fn expand(
     searcher: &Searcher,
     field: Field,
     word: &str,
     expansion: Expansion,
     skip: impl Fn(&str) -> bool,
-) -> Vec<Term> {
+) -> Vec<String> {
     let term = Term::from_field_text(field, word);
     let query = match expansion {
         Expansion::Prefix => FuzzyTermQuery::new_prefix(term, 0, true),
@@ -71,7 +74,7 @@ pub fn expand(
     let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(MAX_EXPANSIONS);
-    ranked.into_iter().map(|(text, _)| Term::from_field_text(field, &text)).collect()
+    ranked.into_iter().map(|(text, _)| text).collect()
 }
 
 /// The largest edit distance a suggestion may be from the word typed.
@@ -84,8 +87,15 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
     for analyzer in [FOLDED, TRANSLIT] {
         let tokens = analysis::tokens(tokenizers, analyzer, word);
         let [target] = tokens.as_slice() else { continue };
-        for source in [Source::Title, Source::Contributors, Source::Subjects] {
-            let field = fields.text.get(source, analyzer);
+        let dictionaries = if analyzer == FOLDED {
+            vec![fields.vocabulary]
+        } else {
+            [Source::Title, Source::Contributors, Source::Subjects]
+                .iter()
+                .map(|s| fields.text.get(*s, analyzer))
+                .collect()
+        };
+        for field in dictionaries {
             let query = FuzzyTermQuery::new(Term::from_field_text(field, target), MAX_SUGGESTION_EDITS, true);
             let Ok(automaton) = query.automaton() else { continue };
             for segment in searcher.segment_readers() {

@@ -53,6 +53,11 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
                 doc.add_text(field, value);
             }
         }
+        if source != Source::Abstract {
+            for value in values {
+                doc.add_text(fields.vocabulary, value);
+            }
+        }
     }
     for language in &row.languages {
         doc.add_text(fields.language, language);
@@ -141,6 +146,12 @@ pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Gene
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
         commit(&mut writer, watermark)?;
+        // One segment: a query walks each segment's dictionaries, and a fresh build is the
+        // cheapest moment to merge (the payload, and so the watermark, is kept).
+        let segments = writer.index().searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
         writer.wait_merging_threads()?;
         store::promote(&root_owned, &building)?;
         Ok(())

@@ -69,14 +69,15 @@ impl Weight for ClauseWeight {
         let mut parts = Vec::with_capacity(self.parts.len());
         for (weight, constant, relevance) in &self.parts {
             let scorer = weight.scorer(reader, boost)?;
-            if scorer.doc() != TERMINATED {
-                parts.push(PartScorer { scorer, constant: constant * boost, relevance: *relevance });
+            let doc = scorer.doc();
+            if doc != TERMINATED {
+                parts.push(PartScorer { scorer, doc, constant: constant * boost, relevance: *relevance });
             }
         }
         if parts.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
-        let doc = parts.iter().map(|p| p.scorer.doc()).min().unwrap_or(TERMINATED);
+        let doc = parts.iter().map(|p| p.doc).min().unwrap_or(TERMINATED);
         Ok(Box::new(ClauseScorer { parts, doc }))
     }
 
@@ -91,6 +92,8 @@ impl Weight for ClauseWeight {
 
 struct PartScorer {
     scorer: Box<dyn Scorer>,
+    /// `scorer.doc()`, kept here: the union asks for it far more often than it changes.
+    doc: DocId,
     constant: Score,
     relevance: bool,
 }
@@ -104,9 +107,16 @@ struct ClauseScorer {
 
 impl ClauseScorer {
     fn settle(&mut self) -> DocId {
-        self.parts.retain(|p| p.scorer.doc() != TERMINATED);
-        self.doc = self.parts.iter().map(|p| p.scorer.doc()).min().unwrap_or(TERMINATED);
-        self.doc
+        let (mut next, mut ended) = (TERMINATED, false);
+        for part in &self.parts {
+            next = next.min(part.doc);
+            ended |= part.doc == TERMINATED;
+        }
+        if ended {
+            self.parts.retain(|p| p.doc != TERMINATED);
+        }
+        self.doc = next;
+        next
     }
 }
 
@@ -114,8 +124,8 @@ impl DocSet for ClauseScorer {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
         for part in &mut self.parts {
-            if part.scorer.doc() == current {
-                part.scorer.advance();
+            if part.doc == current {
+                part.doc = part.scorer.advance();
             }
         }
         self.settle()
@@ -126,8 +136,8 @@ impl DocSet for ClauseScorer {
             return self.doc;
         }
         for part in &mut self.parts {
-            if part.scorer.doc() < target {
-                part.scorer.seek(target);
+            if part.doc < target {
+                part.doc = part.scorer.seek(target);
             }
         }
         self.settle()
@@ -146,7 +156,7 @@ impl Scorer for ClauseScorer {
     fn score(&mut self) -> Score {
         let (mut best, mut relevance) = (0.0_f32, 0.0_f32);
         for part in &mut self.parts {
-            if part.scorer.doc() == self.doc {
+            if part.doc == self.doc {
                 best = best.max(part.constant);
                 if part.relevance {
                     relevance += part.scorer.score();

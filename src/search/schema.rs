@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +68,9 @@ pub struct Fields {
     pub schema: Schema,
     pub id: Field,
     pub text: TextFields,
+    /// Every folded word of titles, contributors and subjects, indexed without frequencies or
+    /// positions: one dictionary to expand prefixes and typos from, instead of one per field.
+    pub vocabulary: Field,
     /// ISO 639-3 codes.
     pub language: Field,
     pub format: Field,
@@ -101,6 +104,12 @@ pub fn build() -> Fields {
             fields.push((source, analyzer, field));
         }
     }
+    let vocabulary = builder.add_text_field(
+        "vocabulary",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(analysis::FOLDED).set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     let language = builder.add_text_field("language", STRING);
     let format = builder.add_text_field("format", STRING);
     let year = builder.add_i64_field("year", INDEXED | FAST);
@@ -115,6 +124,7 @@ pub fn build() -> Fields {
         schema: builder.build(),
         id,
         text: TextFields { fields },
+        vocabulary,
         language,
         format,
         year,

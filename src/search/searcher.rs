@@ -120,27 +120,33 @@ fn clause_query(
     }
     let folded = analysis::tokens(tokenizers, FOLDED, text);
     if let ([word], false) = (folded.as_slice(), is_phrase) {
+        let vocabulary = fields.vocabulary;
+        let prefixed = if prefix {
+            expansion::expand(searcher, vocabulary, word, Expansion::Prefix, |_| false)
+        } else {
+            Vec::new()
+        };
         let distance = typo_distance(word);
+        let corrected = if distance > 0 {
+            // Words the prefix already stands for score as prefixes.
+            let skip = |t: &str| prefix && t.starts_with(word.as_str());
+            expansion::expand(searcher, vocabulary, word, Expansion::Typos(distance), skip)
+        } else {
+            Vec::new()
+        };
         for source in EXPANDED_SOURCES {
             let field = fields.text.get(source, FOLDED);
             let field_constant = source.weight() * FIELD_STEP;
-            if prefix {
-                let terms = expansion::expand(searcher, field, word, Expansion::Prefix, |_| false);
-                parts.extend(expansion_part(terms, PREFIX_TIER + field_constant));
-            }
-            if distance > 0 {
-                // Words the prefix already stands for score as prefixes.
-                let terms = expansion::expand(searcher, field, word, Expansion::Typos(distance), |t| {
-                    prefix && t.starts_with(word.as_str())
-                });
-                parts.extend(expansion_part(terms, TYPO_TIER + field_constant));
-            }
+            parts.extend(expansion_part(field, &prefixed, PREFIX_TIER + field_constant));
+            parts.extend(expansion_part(field, &corrected, TYPO_TIER + field_constant));
         }
     }
     (!parts.is_empty()).then(|| Box::new(ClauseQuery::new(parts)) as Box<dyn Query>)
 }
 
-fn expansion_part(terms: Vec<Term>, constant: f32) -> Option<Part> {
+/// The words an expansion found, looked up in one field.
+fn expansion_part(field: Field, words: &[String], constant: f32) -> Option<Part> {
+    let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
     (!terms.is_empty()).then(|| Part { query: Box::new(TermSetQuery::new(terms)), constant, relevance: false })
 }
 
