@@ -323,7 +323,23 @@ impl SearchQuery {
         let results = index.search(request).await.map_err(Error::from).gql()?;
 
         let ids: Vec<i64> = results.hits.iter().map(|h| h.document_id).collect();
-        let documents = document::db::get_many(pool(ctx), &ids).await.gql()?;
+        // The partners the selection shows, as the index knows them, fetched alongside the
+        // documents (the loaders still fetch any the index did not know yet).
+        let mut partner_ids: Vec<i64> = Vec::new();
+        if wants_origin_partner {
+            partner_ids.extend(results.hits.iter().filter_map(|h| h.origin_partner_id));
+        }
+        if wants_facet_partners {
+            partner_ids.extend(results.facets.partners.iter().filter_map(|(id, _)| id.parse::<i64>().ok()));
+        }
+        partner_ids.sort_unstable();
+        partner_ids.dedup();
+        let (documents, prefetched) = tokio::join!(
+            document::db::get_many(pool(ctx), &ids),
+            super::loaders::prefetch_partners(loaders(ctx), &partner_ids)
+        );
+        let documents = documents.gql()?;
+        prefetched.gql()?;
         let suggestion = if results.total == 0 && !parsed.is_empty() {
             suggestion(index, &query, &parsed, &filter).await?
         } else {
@@ -343,30 +359,16 @@ impl SearchQuery {
             .enumerate()
             .filter_map(|(i, hit)| Some((i, hit, by_id.remove(&hit.document_id)?)))
             .collect();
-        let highlighting = async {
-            if !want_highlights {
-                return Ok(Vec::new());
-            }
+        let mut highlights = if want_highlights {
             let texts = found
                 .iter()
                 .map(|(_, _, d)| (d.description.title.clone(), d.description.abstract_text.clone()))
                 .collect();
-            index.highlight(parsed, texts).await.map_err(Error::from)
-        };
-        // The partners the selection shows, fetched alongside the highlighting.
-        let mut partner_ids: Vec<i64> = Vec::new();
-        if wants_origin_partner {
-            partner_ids.extend(found.iter().filter_map(|(_, _, d)| d.origin_partner_id));
+            index.highlight(parsed, texts).await.map_err(Error::from).gql()?
+        } else {
+            Vec::new()
         }
-        if wants_facet_partners {
-            partner_ids.extend(connection.additional_fields.facets.partners.iter().map(|p| p.partner_id));
-        }
-        partner_ids.sort_unstable();
-        partner_ids.dedup();
-        let (highlights, prefetched) =
-            tokio::join!(highlighting, super::loaders::prefetch_partners(loaders(ctx), &partner_ids));
-        prefetched.gql()?;
-        let mut highlights = highlights.gql()?.into_iter();
+        .into_iter();
         for (i, hit, document) in found {
             let highlights = highlights.next().unwrap_or_default();
             connection.edges.push(Edge::new(

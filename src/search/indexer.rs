@@ -117,7 +117,10 @@ pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Gene
     let started = std::time::Instant::now();
     let (mut tx, watermark) = db::begin_snapshot(pool).await?;
     let (index, building) = store::create_building(root)?;
-    let writer = Arc::new(Mutex::new(new_writer(&index)?));
+    let writer = new_writer(&index)?;
+    // Merged once, at the end, into one segment (background merges would race with it).
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let writer = Arc::new(Mutex::new(writer));
     let mut after = 0;
     let mut count = 0usize;
     loop {

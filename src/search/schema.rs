@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +113,7 @@ pub fn build() -> Fields {
     let language = builder.add_text_field("language", STRING);
     let format = builder.add_text_field("format", STRING);
     let year = builder.add_i64_field("year", INDEXED | FAST);
-    let partner = builder.add_u64_field("partner", INDEXED);
+    let partner = builder.add_u64_field("partner", INDEXED | FAST);
     let country = builder.add_text_field("country", STRING);
     let direction = builder.add_text_field("direction", STRING);
     let project = builder.add_u64_field("project", INDEXED);

@@ -70,6 +70,8 @@ pub struct Request {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hit {
     pub document_id: i64,
+    /// The partner the document came from, as the index knows it.
+    pub origin_partner_id: Option<i64>,
     pub score: f32,
 }
 
@@ -246,10 +248,11 @@ pub fn build_query(
     Box::new(BooleanQuery::new(clauses))
 }
 
-fn id_of(searcher: &Searcher, address: DocAddress) -> Option<i64> {
-    let reader = searcher.segment_reader(address.segment_ord);
-    let column = reader.fast_fields().u64("id").ok()?;
-    column.first(address.doc_id).map(|id| id as i64)
+fn hit(searcher: &Searcher, address: DocAddress, score: f32) -> Option<Hit> {
+    let columns = searcher.segment_reader(address.segment_ord).fast_fields();
+    let document_id = columns.u64("id").ok()?.first(address.doc_id)? as i64;
+    let origin_partner_id = columns.u64("partner").ok().and_then(|c| c.first(address.doc_id)).map(|p| p as i64);
+    Some(Hit { document_id, origin_partner_id, score })
 }
 
 /// Runs a request against one searcher. Blocking: call it off the async executor.
@@ -275,10 +278,7 @@ pub fn run(
     let hits = if request.limit == 0 {
         Vec::new()
     } else {
-        addresses
-            .into_iter()
-            .filter_map(|(score, address)| Some(Hit { document_id: id_of(searcher, address)?, score }))
-            .collect()
+        addresses.into_iter().filter_map(|(score, address)| hit(searcher, address, score)).collect()
     };
     let facets =
         facet_counts.map(|(categories, years)| facets::facets(request.facets, &categories, &years)).unwrap_or_default();

@@ -13,8 +13,8 @@
 //! queries and highlighting work. Filters (fold, stem, translit) only rewrite `Token::text`.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The one apostrophe kept inside `TEXT` tokens: U+02BB MODIFIER LETTER TURNED COMMA, the
@@ -72,7 +72,24 @@ fn is_ignorable(c: char) -> bool {
 /// canonicalised, and a Turkish-safe lowercase.
 pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
-    for c in word.nfkc() {
+    // Fast paths with the same result: ASCII is its own NFKC and lowercases byte by byte;
+    // most other words are already NFKC (the quick check answers without decomposing).
+    if word.is_ascii() {
+        out.extend(
+            word.bytes()
+                .map(|b| if is_apostrophe(b as char) { CANONICAL_APOSTROPHE } else { b.to_ascii_lowercase() as char }),
+        );
+    } else if is_nfkc_quick(word.chars()) == IsNormalized::Yes {
+        push_lowercase(word.chars(), out);
+    } else {
+        push_lowercase(word.nfkc(), out);
+    }
+}
+
+/// Lowercases already normalised characters into `out`, dropping invisible ones and
+/// canonicalising apostrophes.
+fn push_lowercase(chars: impl Iterator<Item = char>, out: &mut String) {
+    for c in chars {
         if is_ignorable(c) {
             continue;
         }
@@ -287,5 +304,37 @@ impl TokenStream for WordTokenStream {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_paths_normalise_like_full_nfkc() {
+        for word in [
+            "Library",
+            "O'zbekiston",
+            "g`alaba",
+            "ISTANBUL",
+            "İstanbul",
+            "Ｌｉｂｒａｒｙ",
+            "ﬁle",
+            "Kürk",
+            "Ku\u{0308}rk",
+            "НАВОИЙ",
+            "Ўзбекистон",
+            "می\u{200C}خواهم",
+            "I\u{0307}stanbul",
+            "中央圖書館",
+            "½",
+        ] {
+            let mut fast = String::new();
+            normalize_word(word, &mut fast);
+            let mut full = String::new();
+            push_lowercase(word.nfkc(), &mut full);
+            assert_eq!(fast, full, "{word}");
+        }
     }
 }
