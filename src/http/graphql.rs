@@ -265,18 +265,25 @@ async fn execute(state: &AppState, params: Params, media: MediaType, request_id:
     } else {
         StatusCode::OK
     };
-    let body = if request_failed {
-        json!({ "errors": response.errors })
-    } else {
-        let mut body = json!({ "data": response.data });
-        if !response.errors.is_empty() {
-            body["errors"] = json!(response.errors);
-        }
-        body
-    };
-    let mut http = (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response();
+    // Serialised straight from the response: no intermediate JSON tree.
+    let body = ResponseBody { data: (!request_failed).then_some(&response.data), errors: &response.errors };
+    let body = serde_json::to_string(&body).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "cannot serialise a GraphQL response");
+        json!({ "errors": [{ "message": "the response could not be serialised", "extensions": { "code": INTERNAL_SERVER_ERROR, "requestId": request_id.0 } }] }).to_string()
+    });
+    let mut http = (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();
     http.extensions_mut().insert(OperationLabel(label));
     http
+}
+
+/// `{"data": …, "errors": […]}`: `data` absent when the request failed before execution,
+/// `errors` absent when there are none.
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
 }
 
 fn error_code(error: &ServerError) -> String {

@@ -5,7 +5,8 @@
 //! written, folded, cross-script and stemmed, cheapest first, and only until one matches. A
 //! snippet stops reading at the end of its passage.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tantivy::tokenizer::{TokenStream, TokenizerManager};
@@ -25,7 +26,12 @@ pub struct Matcher {
     prefix: Option<String>,
     /// (folded word, its length in characters, edits allowed)
     typos: Vec<(String, usize, usize)>,
+    /// Words already compared: the hits of one page share most of their words.
+    seen: RefCell<HashMap<String, bool>>,
 }
+
+/// Words remembered at most (a page of hits holds a few thousand).
+const MAX_REMEMBERED: usize = 10_000;
 
 /// How long an abstract passage is, in characters (about three lines of a results page).
 pub const SNIPPET_CHARS: usize = 240;
@@ -91,6 +97,19 @@ impl Matcher {
 
     /// Whether one word (a [`TEXT`] token) matches in any analysis.
     fn matches(&self, word: &str, scratch: &mut Scratch) -> bool {
+        if let Some(&known) = self.seen.borrow().get(word) {
+            return known;
+        }
+        let matched = self.compare(word, scratch);
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() >= MAX_REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(word.to_owned(), matched);
+        matched
+    }
+
+    fn compare(&self, word: &str, scratch: &mut Scratch) -> bool {
         if self.exact.contains(word) {
             return true;
         }
