@@ -214,10 +214,10 @@ fn facets_from(f: facets::Facets) -> SearchFacets {
         decades: f
             .decades
             .into_iter()
-            .map(|(decade, count, years)| DecadeFacetCount {
-                decade,
-                count: count as i64,
-                years: years.into_iter().map(|(year, c)| YearFacetCount { year, count: c as i64 }).collect(),
+            .map(|d| DecadeFacetCount {
+                decade: d.decade,
+                count: d.count as i64,
+                years: d.years.into_iter().map(|(year, c)| YearFacetCount { year, count: c as i64 }).collect(),
             })
             .collect(),
         subjects: plain(f.subjects),

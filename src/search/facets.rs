@@ -27,9 +27,17 @@ pub struct Facets {
     pub formats: Counts,
     pub partners: Counts,
     pub countries: Counts,
-    /// (first year of the decade, count, years of that decade with counts, in order)
-    pub decades: Vec<(i32, u64, Vec<(i32, u64)>)>,
+    pub decades: Vec<Decade>,
     pub subjects: Counts,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Decade {
+    /// Its first year, e.g. 2010.
+    pub decade: i32,
+    pub count: u64,
+    /// (year, count), in order; empty unless [`FacetDepth::WithYears`].
+    pub years: Vec<(i32, u64)>,
 }
 
 pub const MAX_SUBJECT_FACETS: usize = 20;
@@ -60,22 +68,22 @@ fn counts(facets: &FacetCounts, root: &str, limit: usize) -> Counts {
 
 /// The facets from what the collectors counted; years only for [`FacetDepth::WithYears`].
 pub fn facets(depth: FacetDepth, categories: &FacetCounts, years: &BTreeMap<i32, u64>) -> Facets {
-    let mut decades: Vec<(i32, u64, Vec<(i32, u64)>)> = Vec::new();
+    let mut decades: Vec<Decade> = Vec::new();
     for (&year, &count) in years {
         let decade = year.div_euclid(10) * 10;
         match decades.last_mut() {
-            Some((d, total, list)) if *d == decade => {
-                *total += count;
-                list.push((year, count));
+            Some(last) if last.decade == decade => {
+                last.count += count;
+                last.years.push((year, count));
             }
-            _ => decades.push((decade, count, vec![(year, count)])),
+            _ => decades.push(Decade { decade, count, years: vec![(year, count)] }),
         }
     }
     if depth != FacetDepth::WithYears {
-        decades.iter_mut().for_each(|(_, _, years)| years.clear());
+        decades.iter_mut().for_each(|d| d.years.clear());
     }
     // Most frequent decade first, like every other facet.
-    decades.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    decades.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.decade.cmp(&b.decade)));
     Facets {
         languages: counts(categories, "/language", usize::MAX),
         formats: counts(categories, "/format", usize::MAX),
