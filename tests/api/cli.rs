@@ -333,3 +333,31 @@ fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
     let bad_encoding = run(data.path(), &["import", "--encoding", "ebcdic", &jazz]);
     assert!(!bad_encoding.status.success());
 }
+
+#[test]
+fn bench_measures_a_generated_catalogue_over_http_and_reuses_it() {
+    let data = DataDir::new();
+    let index = data.path().join("index");
+    let index = index.to_str().expect("a UTF-8 temporary path");
+    let args =
+        ["bench", "--documents", "400", "--queries", "60", "--warm-up", "5", "--concurrency", "1", "--index-dir", index];
+    let first = run(data.path(), &args);
+    first.assert_success("hamkor bench");
+    let out = &first.stdout;
+    assert!(out.contains("400 documents (seed 42)"), "{out}");
+    assert!(out.contains("concurrency 1: 60 requests"), "{out}");
+    assert!(out.contains("the same searches on the index alone"), "{out}");
+    assert!(out.contains("reproduce: "), "{out}");
+    // Most generated searches find something (the mix has a share meant to find nothing).
+    let all = out.lines().find(|l| l.trim_start().starts_with("all ")).expect("an `all` latency line");
+    let found: f64 = all
+        .split_whitespace()
+        .find_map(|field| field.strip_suffix('%')?.parse().ok())
+        .expect("a found share on the `all` line");
+    assert!(found > 50.0, "{all}");
+    data.assert_no_server("after `hamkor bench` exited");
+
+    let second = run(data.path(), &args);
+    second.assert_success("hamkor bench (again)");
+    assert!(second.stdout.contains("reused"), "the second run reuses the catalogue:\n{}", second.stdout);
+}
