@@ -165,6 +165,27 @@ pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Gene
     store::open_current(root).ok_or_else(|| SearchError::Index("the rebuilt index cannot be opened".into()))
 }
 
+/// After this many documents applied since the last full merge, the writer merges its
+/// segments into one once the backlog is worked off: a large import arrives as many small
+/// segments, and every query walks each segment's dictionaries.
+pub const MERGE_AFTER_DOCUMENTS: usize = 10_000;
+/// ... unless there are at most this many segments anyway.
+const FEW_SEGMENTS: usize = 2;
+
+/// Starts merging every segment into one, in the background (the payload is kept). A merge
+/// the merge policy started meanwhile may make it fail; that only means the policy merges
+/// instead.
+pub fn merge_all(writer: &Arc<Mutex<IndexWriter>>) {
+    let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+    let segments = match writer.index().searchable_segment_ids() {
+        Ok(segments) if segments.len() > FEW_SEGMENTS => segments,
+        _ => return,
+    };
+    tracing::info!(segments = segments.len(), "merging the search index after a large backlog");
+    // Not awaited: the merge runs on tantivy's merge threads while the writer goes on.
+    drop(writer.merge(&segments));
+}
+
 /// Where the writer is in the log.
 pub struct Cursor {
     /// Every row of a transaction below this is applied (the committed payload).

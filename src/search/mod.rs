@@ -200,6 +200,7 @@ impl SearchIndex {
         let mut writer = Arc::new(Mutex::new(writer));
         let mut listener = listen(&pool).await;
         let mut last_prune = std::time::Instant::now() - PRUNE_EVERY;
+        let mut applied_since_merge = 0;
         loop {
             if *shutdown.borrow() {
                 break;
@@ -221,6 +222,11 @@ impl SearchIndex {
                         tracing::debug!(applied = round.applied, "search index updated");
                     }
                     more = round.more;
+                    applied_since_merge += round.applied;
+                    if !more && applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS {
+                        applied_since_merge = 0;
+                        indexer::merge_all(&writer);
+                    }
                     self.inner.applied.send_replace(cursor.watermark);
                 }
                 Err(err) => tracing::error!(error = %err, "search index update failed; retrying"),
