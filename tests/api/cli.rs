@@ -339,8 +339,19 @@ fn bench_measures_a_generated_catalogue_over_http_and_reuses_it() {
     let data = DataDir::new();
     let index = data.path().join("index");
     let index = index.to_str().expect("a UTF-8 temporary path");
-    let args =
-        ["bench", "--documents", "400", "--queries", "60", "--warm-up", "5", "--concurrency", "1", "--index-dir", index];
+    let args = [
+        "bench",
+        "--documents",
+        "400",
+        "--queries",
+        "60",
+        "--warm-up",
+        "5",
+        "--concurrency",
+        "1",
+        "--index-dir",
+        index,
+    ];
     let first = run(data.path(), &args);
     first.assert_success("hamkor bench");
     let out = &first.stdout;
