@@ -50,6 +50,25 @@ pub struct Database {
     cluster: Option<EmbeddedCluster>,
 }
 
+/// How hamkor's pools connect: every connection works in the office's time zone.
+///
+/// The zone is set on each new connection rather than as a startup option, because sqlx
+/// sends `TimeZone=UTC` in the startup packet and PostgreSQL lets that override `-c` options.
+/// An unknown zone name fails the connection with PostgreSQL's own message.
+pub fn pool_options(settings: &PoolSettings) -> PgPoolOptions {
+    let timezone = settings.timezone.clone();
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            let timezone = timezone.clone();
+            Box::pin(async move {
+                sqlx::query("SELECT set_config('TimeZone', $1, false)").bind(timezone).execute(conn).await?;
+                Ok(())
+            })
+        })
+}
+
 impl Database {
     pub async fn open(target: &Target, settings: &PoolSettings) -> anyhow::Result<Self> {
         let (options, cluster) = match target {
@@ -65,24 +84,27 @@ impl Database {
                 (cluster.connect_options(EMBEDDED_DATABASE), Some(cluster))
             }
         };
-        let options = options.options([("timezone", settings.timezone.as_str())]);
         // One direct connection first: a refused or misconfigured server fails at once with
         // its real cause, instead of a pool time-out that hides it.
-        let probe = match sqlx::PgConnection::connect_with(&options).await {
-            Ok(conn) => conn.close().await.map_err(anyhow::Error::from),
-            Err(err) => Err(anyhow::Error::from(err)),
-        };
+        // The time zone is tried here too, so a misspelt one is reported at once.
+        let probe = async {
+            let mut conn = sqlx::PgConnection::connect_with(&options).await?;
+            sqlx::query("SELECT set_config('TimeZone', $1, false)")
+                .bind(&settings.timezone)
+                .execute(&mut conn)
+                .await
+                .with_context(|| format!("the time zone {:?} is not one PostgreSQL knows", settings.timezone))?;
+            conn.close().await?;
+            anyhow::Ok(())
+        }
+        .await;
         if let Err(err) = probe {
             if let Some(cluster) = cluster {
                 let _ = cluster.release().await;
             }
             return Err(err.context("cannot connect to PostgreSQL"));
         }
-        let pool = PgPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await;
+        let pool = pool_options(settings).connect_with(options).await;
         match pool {
             Ok(pool) => Ok(Database { pool, cluster }),
             Err(err) => {
@@ -152,4 +174,9 @@ pub fn escape_like(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Today in the office's time zone (every pooled connection works in it; see [`pool_options`]).
+pub async fn today<'e>(executor: impl sqlx::PgExecutor<'e>) -> sqlx::Result<chrono::NaiveDate> {
+    sqlx::query_scalar("SELECT current_date").fetch_one(executor).await
 }

@@ -151,7 +151,7 @@ async fn make_move(
     let mut tx = begin(ctx).await?;
     let on = match on {
         Some(day) => day,
-        None => sqlx::query_scalar("SELECT current_date").fetch_one(&mut *tx).await.map_err(Error::from).gql()?,
+        None => crate::db::today(&mut *tx).await.map_err(Error::from).gql()?,
     };
     exchange::make_move(&mut tx, id, request(on)).await.gql()?;
     let moved = exchange::db::get(&mut tx, id).await.gql()?;
@@ -192,8 +192,7 @@ impl ExchangeMutation {
         let actor = crate::validate::text("actor", &input.actor, 200).gql()?;
         let mut tx = begin(ctx).await?;
         let id = exchange::db::insert(&mut tx, &draft).await.gql()?;
-        let today: NaiveDate =
-            sqlx::query_scalar("SELECT current_date").fetch_one(&mut *tx).await.map_err(Error::from).gql()?;
+        let today: NaiveDate = crate::db::today(&mut *tx).await.map_err(Error::from).gql()?;
         exchange::db::add_event(&mut tx, id, None, ExchangeStatus::Planned, &actor, None, today).await.gql()?;
         let created = exchange::db::get(&mut tx, id).await.gql()?;
         tx.commit().await.map_err(Error::from).gql()?;

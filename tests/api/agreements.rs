@@ -148,3 +148,21 @@ async fn a_partner_lists_its_agreements_newest_first() {
     assert_eq!(agreements["edges"][0]["node"]["title"], "Newer");
     assert_eq!(agreements["edges"][1]["node"]["kind"], "EXCHANGE_AGREEMENT");
 }
+
+/// "Today" is the office's day, not the database server's: the pool works in the configured
+/// zone, so near midnight UTC an agreement expires on the office's calendar.
+#[tokio::test]
+async fn today_is_the_day_in_the_configured_time_zone() {
+    // POSIX names: Etc/GMT-14 is UTC+14 and Etc/GMT+12 is UTC-12, so at any moment at least
+    // one of them is on a different calendar day from UTC.
+    for (zone, offset_hours) in [("Etc/GMT-14", 14), ("Etc/GMT+12", -12), ("Asia/Tashkent", 5)] {
+        let settings = hamkor::db::PoolSettings { max_connections: 2, timezone: zone.into() };
+        let (pool, _) = crate::support::fresh_database_with(&settings).await;
+        let before = (Utc::now() + chrono::Duration::hours(offset_hours)).date_naive();
+        let today: chrono::NaiveDate = sqlx::query_scalar("SELECT current_date").fetch_one(&pool).await.unwrap();
+        let after = (Utc::now() + chrono::Duration::hours(offset_hours)).date_naive();
+        assert!(today == before || today == after, "{zone}: the database says {today}, the zone says {before}");
+        let shown: String = sqlx::query_scalar("SHOW TimeZone").fetch_one(&pool).await.unwrap();
+        assert_eq!(shown, zone);
+    }
+}

@@ -310,6 +310,16 @@ fn migrate_with_an_unreachable_database_url_fails_with_a_message() {
 }
 
 #[test]
+fn an_unknown_time_zone_is_refused_at_start_and_leaves_no_server_behind() {
+    let data = DataDir::new();
+    let outcome = run(data.path(), &["migrate", "--timezone", "Mars/Olympus_Mons"]);
+    assert!(!outcome.status.success(), "migrate with an unknown time zone succeeded:\n{}", outcome.stdout);
+    assert!(outcome.stderr.contains("Mars/Olympus_Mons"), "the message names the zone:\n{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("panicked"), "no panic:\n{}", outcome.stderr);
+    data.assert_no_server("after the refused start");
+}
+
+#[test]
 fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
     let data = DataDir::new();
     let marc = |name: &str| format!("{}/../shared/data/marc/{name}", env!("CARGO_MANIFEST_DIR"));

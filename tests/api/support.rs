@@ -9,7 +9,7 @@ use hamkor::app::{self, AppState};
 use hamkor::db::cluster::{ClusterOptions, EmbeddedCluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 struct Server {
@@ -64,6 +64,11 @@ async fn start_server() -> Server {
 
 /// A fresh, migrated database of its own for one test.
 pub async fn fresh_database() -> (PgPool, String) {
+    fresh_database_with(&hamkor::db::PoolSettings { max_connections: 8, ..Default::default() }).await
+}
+
+/// A fresh, migrated database whose pool is made with the service's own `settings`.
+pub async fn fresh_database_with(settings: &hamkor::db::PoolSettings) -> (PgPool, String) {
     let server = server();
     let name = format!("hamkor_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = server.options.clone().database("postgres").connect().await.expect("connect to the test server");
@@ -72,9 +77,8 @@ pub async fn fresh_database() -> (PgPool, String) {
         .await
         .expect("clone the template database");
     admin.close().await.ok();
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
-        .connect_with(server.options.clone().database(&name).options([("timezone", "Asia/Tashkent")]))
+    let pool = hamkor::db::pool_options(settings)
+        .connect_with(server.options.clone().database(&name))
         .await
         .expect("connect to the test database");
     (pool, name)

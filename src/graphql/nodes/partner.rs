@@ -109,7 +109,10 @@ impl Partner {
 
     /// Documents sent to and received from this partner in `year` (default: this year).
     async fn exchange_balance(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<ExchangeBalance> {
-        let year = year.unwrap_or_else(|| Utc::now().year());
+        let year = match year {
+            Some(year) => year,
+            None => crate::db::today(crate::graphql::pool(ctx)).await.map_err(crate::error::Error::from).gql()?.year(),
+        };
         check_year(year).gql()?;
         let balance = loaders(ctx).load_one(BalanceOf { partner_id: self.id, year }).await.map_err(|e| e.extend())?;
         Ok(balance.unwrap_or(ExchangeBalance { partner_id: self.id, year, ..Default::default() }))
