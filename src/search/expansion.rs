@@ -11,13 +11,18 @@ use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Searcher, Term};
+use tantivy_fst::Automaton;
 
 use super::analysis::{self, FOLDED, TRANSLIT};
+use super::cjk_automaton::ContainsChar;
 use super::schema::{Fields, Source};
 
 /// At most this many words stand for one prefix or misspelling in one field (the most
 /// frequent ones).
 pub const MAX_EXPANSIONS: usize = 64;
+/// A one-character CJK word stands for more: every bigram containing it is the word itself,
+/// not a guess, so recall matters more than for a prefix.
+pub const MAX_BIGRAMS: usize = 1024;
 /// At most this many candidate words are read per field and segment while choosing them.
 const MAX_SCANNED: usize = 4096;
 
@@ -37,6 +42,9 @@ pub enum Expansion {
     Prefix,
     /// Words within this many edits (a transposition counts as one).
     Typos(u8),
+    /// For a one-character Chinese, Japanese or Korean word: the indexed bigrams that
+    /// contain it (see [`ContainsChar`]).
+    InBigrams(char),
 }
 
 /// The indexed words of `field` that `word` expands to, without `word` itself (which the
@@ -51,16 +59,38 @@ pub fn expand(
     expansion: Expansion,
     skip: impl Fn(&str) -> bool,
 ) -> Vec<String> {
-    let term = Term::from_field_text(field, word);
-    let query = match expansion {
-        Expansion::Prefix => FuzzyTermQuery::new_prefix(term, 0, true),
-        Expansion::Typos(distance) => FuzzyTermQuery::new(term, distance, true),
+    let term = || Term::from_field_text(field, word);
+    let fuzzy = match expansion {
+        Expansion::Prefix => FuzzyTermQuery::new_prefix(term(), 0, true),
+        Expansion::Typos(distance) => FuzzyTermQuery::new(term(), distance, true),
+        Expansion::InBigrams(wanted) => {
+            return most_frequent(searcher, field, || ContainsChar::new(wanted), word, skip, MAX_BIGRAMS);
+        }
     };
-    let Ok(automaton) = query.automaton() else { return Vec::new() };
+    let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
+    // The DFA is shared by reference: building it is the costly part.
+    most_frequent(searcher, field, || &automaton, word, skip, MAX_EXPANSIONS)
+}
+
+/// The `max` most frequent terms of `field` the automaton accepts, other than `word` and
+/// those `skip` rejects.
+fn most_frequent<A, F>(
+    searcher: &Searcher,
+    field: Field,
+    automaton: F,
+    word: &str,
+    skip: impl Fn(&str) -> bool,
+    max: usize,
+) -> Vec<String>
+where
+    A: Automaton,
+    A::State: Clone,
+    F: Fn() -> A,
+{
     let mut frequencies: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let Ok(index) = segment.inverted_index(field) else { continue };
-        let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };
+        let Ok(mut stream) = index.terms().search(automaton()).into_stream() else { continue };
         let mut scanned = 0;
         while scanned < MAX_SCANNED && stream.advance() {
             scanned += 1;
@@ -73,7 +103,7 @@ pub fn expand(
     }
     let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked.truncate(MAX_EXPANSIONS);
+    ranked.truncate(max);
     ranked.into_iter().map(|(text, _)| text).collect()
 }
 

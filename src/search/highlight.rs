@@ -26,6 +26,8 @@ pub struct Matcher {
     prefix: Option<String>,
     /// (folded word, its length in characters, edits allowed)
     typos: Vec<(String, usize, usize)>,
+    /// One-character CJK words, marked inside the bigrams that hold them.
+    in_bigrams: HashSet<char>,
     /// Words already compared: the hits of one page share most of their words.
     seen: RefCell<HashMap<String, bool>>,
 }
@@ -74,8 +76,11 @@ impl Matcher {
             }
         }
         let folded_word = |w: &str| analysis::tokens(tokenizers, FOLDED, w).into_iter().next();
+        let lone_cjk = |w: &str| analysis::lone_cjk_character(&analysis::tokens(tokenizers, TEXT, w));
+        matcher.in_bigrams = words.iter().filter_map(|w| lone_cjk(w)).collect();
         if query.last_is_prefix {
-            matcher.prefix = words.last().and_then(|w| folded_word(w));
+            // The bigrams of a one-character CJK word are matched as the word itself.
+            matcher.prefix = words.last().filter(|w| lone_cjk(w).is_none()).and_then(|w| folded_word(w));
         }
         matcher.typos = words
             .iter()
@@ -164,20 +169,35 @@ impl Matcher {
             if token.offset_from >= stop_at {
                 break;
             }
-            if !self.matches(&token.text, &mut scratch) {
-                continue;
-            }
-            let range = token.offset_from..token.offset_to;
-            if merged.is_empty() {
-                stop_at = end_of(&range);
-            }
-            match merged.last_mut() {
-                // CJK bigrams overlap: one marked run.
-                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-                _ => merged.push(range),
+            let found: Vec<Range<usize>> = if self.matches(&token.text, &mut scratch) {
+                vec![token.offset_from..token.offset_to]
+            } else if !self.in_bigrams.is_empty() && token.text.chars().count() == 2 {
+                self.wanted_characters(&text[token.offset_from..token.offset_to], token.offset_from)
+            } else {
+                Vec::new()
+            };
+            for range in found {
+                if merged.is_empty() {
+                    stop_at = end_of(&range);
+                }
+                match merged.last_mut() {
+                    // CJK bigrams overlap: one marked run.
+                    Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                    _ => merged.push(range),
+                }
             }
         }
         merged
+    }
+
+    /// The wanted one-character words in `written`, the text of a CJK bigram as written at
+    /// `offset`: their byte ranges in the whole text.
+    fn wanted_characters(&self, written: &str, offset: usize) -> Vec<Range<usize>> {
+        written
+            .char_indices()
+            .filter(|(_, c)| self.in_bigrams.contains(c))
+            .map(|(at, c)| offset + at..offset + at + c.len_utf8())
+            .collect()
     }
 
     /// The title marked whole, and a passage of the abstract.
@@ -289,5 +309,19 @@ mod tests {
         assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
         assert!(snippet.contains("<mark>Navoiy</mark>"));
         assert!(snippet.chars().count() < 90);
+    }
+
+    #[test]
+    fn marks_a_one_character_cjk_word_inside_its_bigrams() {
+        let m = manager();
+        assert_eq!(
+            matcher(&m, "书").highlight(&m, "中国国家图书馆藏书").as_deref(),
+            Some("中国国家图<mark>书</mark>馆藏<mark>书</mark>")
+        );
+        assert_eq!(matcher(&m, "책").highlight(&m, "한국의 책방").as_deref(), Some("한국의 <mark>책</mark>방"));
+        // standing alone it is marked as written too; a longer word still marks whole
+        assert_eq!(matcher(&m, "本").highlight(&m, "本 日本").as_deref(), Some("<mark>本</mark> 日<mark>本</mark>"));
+        assert_eq!(matcher(&m, "图书").highlight(&m, "图书馆").as_deref(), Some("<mark>图书</mark>馆"));
+        assert_eq!(matcher(&m, "书").highlight(&m, "中国国家图馆"), None);
     }
 }

@@ -14,6 +14,7 @@
 //! from the same log.
 
 pub mod analysis;
+mod cjk_automaton;
 pub mod db;
 pub mod expansion;
 pub mod facets;

@@ -26,6 +26,9 @@ use super::schema::{Fields, Source};
 /// contributors above subjects above abstract, see [`Source::weight`]); BM25 (far below one
 /// field step: at most about 25 per posting list, 16 lists per word) orders what is left.
 const TIERS: [(&str, f32); 4] = [(TEXT, 50_000.0), (FOLDED, 40_000.0), (STEMMED, 30_000.0), (TRANSLIT, 20_000.0)];
+/// A one-character CJK word inside an indexed bigram: the word as written, but one that
+/// stands alone as a term ranks above it.
+const IN_BIGRAM_TIER: f32 = 45_000.0;
 const PREFIX_TIER: f32 = 10_000.0;
 const TYPO_TIER: f32 = 0.0;
 /// Field constant per unit of [`Source::weight`].
@@ -121,7 +124,10 @@ fn clause_query(
         }
     }
     let folded = analysis::tokens(tokenizers, FOLDED, text);
-    if let ([word], false) = (folded.as_slice(), is_phrase) {
+    if let (Some(character), false) = (analysis::lone_cjk_character(&folded), is_phrase) {
+        // A prefix or typo of one character means nothing; the bigrams holding it are the word.
+        parts.extend(in_bigram_parts(searcher, fields, &folded[0], character));
+    } else if let ([word], false) = (folded.as_slice(), is_phrase) {
         let vocabulary = fields.vocabulary;
         let prefixed = if prefix {
             expansion::expand(searcher, vocabulary, word, Expansion::Prefix, |_| false)
@@ -146,6 +152,23 @@ fn clause_query(
     (!parts.is_empty()).then(|| Box::new(ClauseQuery::new(parts)) as Box<dyn Query>)
 }
 
+/// A one-character CJK word inside the bigrams of every field, one part per field.
+fn in_bigram_parts(searcher: &Searcher, fields: &Fields, word: &str, character: char) -> Vec<Part> {
+    let expansion = Expansion::InBigrams(character);
+    let in_vocabulary = expansion::expand(searcher, fields.vocabulary, word, expansion, |_| false);
+    let mut parts = Vec::new();
+    for source in Source::ALL {
+        let field = fields.text.get(source, FOLDED);
+        let bigrams = if EXPANDED_SOURCES.contains(&source) {
+            in_vocabulary.clone()
+        } else {
+            expansion::expand(searcher, field, word, expansion, |_| false)
+        };
+        parts.extend(expansion_part(field, &bigrams, IN_BIGRAM_TIER + source.weight() * FIELD_STEP));
+    }
+    parts
+}
+
 /// The words an expansion found, looked up in one field.
 fn expansion_part(field: Field, words: &[String], constant: f32) -> Option<Part> {
     let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
@@ -153,11 +176,23 @@ fn expansion_part(field: Field, words: &[String], constant: f32) -> Option<Part>
 }
 
 /// What must not match: the word in its exact, folded or cross-script form (not its typos).
-fn exclusion_query(tokenizers: &TokenizerManager, fields: &Fields, clause: &Clause) -> Option<Box<dyn Query>> {
+/// A one-character CJK word is excluded inside longer words too, as it is found there.
+fn exclusion_query(
+    searcher: &Searcher,
+    tokenizers: &TokenizerManager,
+    fields: &Fields,
+    clause: &Clause,
+) -> Option<Box<dyn Query>> {
     let text = match clause {
         Clause::Word(w) | Clause::Phrase(w) => w,
     };
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let folded = analysis::tokens(tokenizers, FOLDED, text);
+    if let (Some(character), Clause::Word(_)) = (analysis::lone_cjk_character(&folded), clause) {
+        any.extend(
+            in_bigram_parts(searcher, fields, &folded[0], character).into_iter().map(|p| (Occur::Should, p.query)),
+        );
+    }
     for analyzer in [TEXT, FOLDED, TRANSLIT] {
         let tokens = analysis::tokens(tokenizers, analyzer, text);
         for source in Source::ALL {
@@ -238,7 +273,7 @@ pub fn build_query(
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     for clause in &query.excluded {
-        if let Some(q) = exclusion_query(tokenizers, fields, clause) {
+        if let Some(q) = exclusion_query(searcher, tokenizers, fields, clause) {
             clauses.push((Occur::MustNot, q));
         }
     }

@@ -125,6 +125,35 @@ async fn stems_segments_cjk_and_tolerates_typos() {
     assert_eq!(search(&app, "mapz ").await["totalCount"], 0);
 }
 
+/// Chinese, Japanese and Korean are indexed as bigrams; a word of one character (书 "book",
+/// 梦 "dream", 책 "book") is found inside them, wherever it stands in the word.
+#[tokio::test]
+async fn finds_one_character_cjk_words_inside_longer_ones() {
+    let app = catalogue().await;
+    add(&app, "书 的 历史", json!({ "languages": ["zh"] })).await;
+    add(&app, "图书馆学概论", json!({ "languages": ["zh"] })).await;
+    add(&app, "Chinese novels", json!({ "abstract": "关于红楼梦的研究" })).await;
+    add(&app, "한국의 책과 도서관", json!({ "languages": ["ko"] })).await;
+    app.indexed().await;
+
+    // At the end, in the middle, at the start of a bigram.
+    let dream = search(&app, "梦").await;
+    assert_top(&dream, "红楼梦");
+    assert_eq!(dream["edges"][0]["node"]["highlights"]["title"], "红楼<mark>梦</mark>");
+    assert_found(&dream, "Chinese novels");
+    assert_eq!(dream["totalCount"], 2);
+    assert_top(&search(&app, "物").await, "源氏物語");
+    assert_top(&search(&app, "책").await, "한국의 책과 도서관");
+    // Standing alone as written ranks above inside a longer word.
+    let book = search(&app, "书").await;
+    assert_eq!(titles(&book), ["书 的 历史", "图书馆学概论"]);
+    // Excluded wherever it would be found.
+    let without = search(&app, "红楼 -梦").await;
+    assert_eq!(without["totalCount"], 0, "{without:#}");
+    // Only the character itself: no bigram holds 鹤.
+    assert_eq!(search(&app, "鹤").await["totalCount"], 0);
+}
+
 #[tokio::test]
 async fn prefix_phrases_exclusion_or_and_field_weights() {
     let app = catalogue().await;

@@ -87,3 +87,14 @@ pub fn analyze(manager: &TokenizerManager, analyzer: &str, text: &str) -> Vec<To
 pub fn tokens(manager: &TokenizerManager, analyzer: &str, text: &str) -> Vec<String> {
     analyze(manager, analyzer, text).into_iter().map(|token| token.text).collect()
 }
+
+/// The character, when a query word analyses to one Chinese, Japanese or Korean character
+/// alone: in the index it lives inside bigrams (see [`words`]), so it is looked up there.
+pub fn lone_cjk_character(tokens: &[String]) -> Option<char> {
+    let [token] = tokens else { return None };
+    let mut chars = token.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if words::is_cjk(c) => Some(c),
+        _ => None,
+    }
+}
