@@ -170,7 +170,7 @@ impl Matcher {
                 break;
             }
             let found: Vec<Range<usize>> = if self.matches(&token.text, &mut scratch) {
-                vec![token.offset_from..token.offset_to]
+                std::iter::once(token.offset_from..token.offset_to).collect()
             } else if !self.in_bigrams.is_empty() && token.text.chars().count() == 2 {
                 self.wanted_characters(&text[token.offset_from..token.offset_to], token.offset_from)
             } else {
