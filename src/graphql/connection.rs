@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 
 pub const MAX_PAGE_SIZE: i32 = 100;
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
+/// The largest position a cursor can name: far beyond any list the office keeps, and small
+/// enough that "the next position" never overflows.
+const MAX_CURSOR_OFFSET: i64 = i32::MAX as i64;
 
 /// The cursor of one edge: its position in the ordered result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +31,7 @@ impl CursorType for OffsetCursor {
         let bytes = URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(|_| invalid())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
         let offset: i64 = text.strip_prefix("o:").ok_or_else(invalid)?.parse().map_err(|_| invalid())?;
-        if offset < 0 {
+        if !(0..=MAX_CURSOR_OFFSET).contains(&offset) {
             return Err(invalid());
         }
         Ok(OffsetCursor(offset))

@@ -45,6 +45,11 @@ pub struct SearchFilter {
 
 const MAX_FILTER_VALUES: usize = 100;
 
+/// How deep results can be paged, like Elasticsearch's `max_result_window`: ranking keeps
+/// every hit up to the page in memory, so a cursor a million hits deep would cost as much
+/// as a million-hit page. Past this, narrowing the query or a filter is the way on.
+pub const MAX_SEARCH_DEPTH: i64 = 10_000;
+
 impl SearchFilter {
     fn validate(self) -> DomainResult<Filter> {
         let lists = [
@@ -266,7 +271,7 @@ impl SearchQuery {
     /// ignored rather than rejected. A word matches as written, without diacritics, by its
     /// stem, in the other script (Cyrillic ↔ Latin for Uzbek, Russian and Kazakh), and with
     /// one typo from 5 letters, two from 9, ranked in that order. An empty query lists
-    /// every document the filter lets through.
+    /// every document the filter lets through. Pages reach the first 10,000 hits.
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -288,6 +293,15 @@ impl SearchQuery {
             Some(cursor) => OffsetCursor::decode_cursor(&cursor).gql()?.0 + 1,
             None => 0,
         };
+        if offset + i64::from(limit) > MAX_SEARCH_DEPTH {
+            return Err(super::error::bad_input(
+                "after",
+                format!(
+                    "search results can be paged through the first {MAX_SEARCH_DEPTH} hits; \
+                     narrow the query or add a filter to see further"
+                ),
+            ));
+        }
         let filter = filter.unwrap_or_default().validate().gql()?;
         let order_by = order_by.unwrap_or_default();
         let descending = order_by.direction == Direction::Desc;

@@ -204,6 +204,34 @@ async fn anything_typed_is_answered_never_a_server_error() {
     app.error(SEARCH, json!({ "q": "x", "f": { "yearFrom": 2020, "yearTo": 1990 } }), "BAD_USER_INPUT").await;
 }
 
+/// A cursor is opaque, but a client can send any string: one past the end is an empty page;
+/// paging deeper than the search window, or to a position no list can have, is refused with
+/// BAD_USER_INPUT, never a server error.
+#[tokio::test]
+async fn cursors_far_past_the_end_are_answered() {
+    use base64::Engine;
+    let app = catalogue().await;
+    let cursor = |offset: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o:{offset}"));
+    let past = search_with(&app, "", json!({ "after": cursor("1000") })).await;
+    assert_eq!(past["totalCount"], 17);
+    assert_eq!(past["edges"].as_array().unwrap().len(), 0);
+    assert_eq!(past["pageInfo"]["hasNextPage"], false);
+    // The last page of the window is reachable; the one after it is not.
+    let last = search_with(&app, "", json!({ "after": cursor("9979"), "first": 20 })).await;
+    assert_eq!(last["edges"].as_array().unwrap().len(), 0);
+    let error = app.error(SEARCH, json!({ "q": "", "after": cursor("9980"), "first": 20 }), "BAD_USER_INPUT").await;
+    assert!(error["message"].as_str().unwrap().contains("10000"), "{error:#}");
+    for offset in ["9223372036854775807", "9223372036854775806", "4294967296", "-1"] {
+        app.error(SEARCH, json!({ "q": "madonna", "after": cursor(offset) }), "BAD_USER_INPUT").await;
+        app.error(
+            "query($after: String) { partners(after: $after) { totalCount } }",
+            json!({ "after": cursor(offset) }),
+            "BAD_USER_INPUT",
+        )
+        .await;
+    }
+}
+
 #[tokio::test]
 async fn suggests_a_corrected_query_when_nothing_is_found() {
     let app = catalogue().await;
