@@ -202,6 +202,9 @@ async fn anything_typed_is_answered_never_a_server_error() {
     app.error(SEARCH, json!({ "q": "x", "f": { "languages": ["klingon"] } }), "BAD_USER_INPUT").await;
     app.error(SEARCH, json!({ "q": "x", "f": { "countries": ["XX"] } }), "BAD_USER_INPUT").await;
     app.error(SEARCH, json!({ "q": "x", "f": { "yearFrom": 2020, "yearTo": 1990 } }), "BAD_USER_INPUT").await;
+    // The widest years an Int can hold are a range like any other.
+    let wide = json!({ "f": { "yearFrom": i32::MIN, "yearTo": i32::MAX } });
+    assert_eq!(search_with(&app, "", wide).await["totalCount"], 4, "the documents with a year");
 }
 
 /// A cursor is opaque, but a client can send any string: one past the end is an empty page;
