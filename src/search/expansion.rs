@@ -107,8 +107,16 @@ where
     ranked.into_iter().map(|(text, _)| text).collect()
 }
 
-/// The largest edit distance a suggestion may be from the word typed.
-const MAX_SUGGESTION_EDITS: u8 = 2;
+/// How far a suggestion may be from the word typed: two edits, but never most of the word
+/// (a single character has no spelling to correct, and two edits of it would be any word of
+/// up to three characters).
+fn suggestion_edits(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=1 => 0,
+        2..=3 => 1,
+        _ => 2,
+    }
+}
 
 /// The indexed word (folded, or cross-script) closest to `word`, preferring fewer edits, then
 /// more documents: the basis of "did you mean".
@@ -117,6 +125,10 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
     for analyzer in [FOLDED, TRANSLIT] {
         let tokens = analysis::tokens(tokenizers, analyzer, word);
         let [target] = tokens.as_slice() else { continue };
+        let edits = suggestion_edits(target);
+        if edits == 0 {
+            continue;
+        }
         let dictionaries = if analyzer == FOLDED {
             vec![fields.vocabulary]
         } else {
@@ -126,7 +138,7 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
                 .collect()
         };
         for field in dictionaries {
-            let query = FuzzyTermQuery::new(Term::from_field_text(field, target), MAX_SUGGESTION_EDITS, true);
+            let query = FuzzyTermQuery::new(Term::from_field_text(field, target), edits, true);
             let Ok(automaton) = query.automaton() else { continue };
             for segment in searcher.segment_readers() {
                 let Ok(index) = segment.inverted_index(field) else { continue };

@@ -151,7 +151,9 @@ async fn finds_one_character_cjk_words_inside_longer_ones() {
     let without = search(&app, "红楼 -梦").await;
     assert_eq!(without["totalCount"], 0, "{without:#}");
     // Only the character itself: no bigram holds 鹤.
-    assert_eq!(search(&app, "鹤").await["totalCount"], 0);
+    let crane = search(&app, "鹤").await;
+    assert_eq!(crane["totalCount"], 0);
+    assert_eq!(crane["suggestion"], Value::Null, "one character has no spelling to correct");
 }
 
 #[tokio::test]
