@@ -13,7 +13,8 @@
 //! become U+FFFD and are counted, so the caller can attach a warning to the
 //! record instead of rejecting it.
 
-use super::nfc::nfc;
+use unicode_normalization::UnicodeNormalization;
+
 use super::tables::marc8_data::{
     ANSEL, BASIC_ARABIC, BASIC_CYRILLIC, BASIC_GREEK, BASIC_HEBREW, BASIC_LATIN, COMBINING_BIT, EACC, EACC_ODD,
     EXTENDED_ARABIC, EXTENDED_CYRILLIC, GREEK_SYMBOLS, SUBSCRIPTS, SUPERSCRIPTS,
@@ -219,7 +220,7 @@ impl<'a> Decoder<'a> {
         // Marks with no following base: keep them rather than lose text.
         let pending = std::mem::take(&mut self.pending);
         self.out.extend(pending);
-        Marc8Text { text: nfc(&self.out), errors: self.errors, first_error: self.first_error }
+        Marc8Text { text: self.out.nfc().collect(), errors: self.errors, first_error: self.first_error }
     }
 }
 

@@ -18,7 +18,6 @@ mod error;
 mod iso2709;
 mod marc8;
 mod marcxml;
-mod nfc;
 mod record;
 mod tables;
 

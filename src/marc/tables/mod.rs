@@ -1,3 +1,2 @@
 //! Generated lookup tables; see README.md for provenance and how to regenerate.
 pub(super) mod marc8_data;
-pub(super) mod unicode_data;
