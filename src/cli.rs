@@ -236,12 +236,12 @@ async fn reindex(db: &Database, index_dir: &std::path::Path) -> anyhow::Result<(
 }
 
 async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
-    use crate::graphql::id::{self, NodeKind};
+    use crate::global_id::{self, NodeKind};
     db.migrate().await?;
     let decode = |flag: &str, value: &Option<String>, kind: NodeKind| -> anyhow::Result<Option<i64>> {
         value
             .as_ref()
-            .map(|v| id::decode_as("id", &async_graphql::ID(v.clone()), kind).with_context(|| format!("--{flag}")))
+            .map(|v| global_id::decode_as("id", v, kind).with_context(|| format!("--{flag}")))
             .transpose()
     };
     let partner_id = decode("partner", &args.partner, NodeKind::Partner)?;

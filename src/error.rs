@@ -25,9 +25,16 @@ pub enum Error {
     #[error("{message}")]
     Conflict { field: Cow<'static, str>, message: String },
 
-    /// Anything the user cannot fix. Logged in full, shown to clients only as a request id.
+    /// The database failed: unreachable, timed out, or a statement it refused for a reason
+    /// the user cannot fix. Logged in full, shown to clients only as a request id.
     #[error("database error: {0}")]
     Database(sqlx::Error),
+
+    /// Any other failure the user cannot fix: a worker that panicked, a search index that
+    /// cannot be read or written, a value that cannot be encoded. Logged in full, shown to
+    /// clients only as a request id.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -37,6 +44,17 @@ impl Error {
 
     pub fn not_found(entity: &'static str, id: i64) -> Self {
         Error::NotFound { entity, id }
+    }
+
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Error::Internal(message.to_string())
+    }
+}
+
+/// A blocking task that panicked or was cancelled.
+impl From<tokio::task::JoinError> for Error {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Error::internal(format_args!("a worker task failed: {err}"))
     }
 }
 

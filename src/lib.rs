@@ -2,6 +2,7 @@
 //! institutions, agreements, joint projects, exchanged documents, holdings and
 //! interlibrary loan.
 
+pub mod aggregate;
 pub mod agreement;
 pub mod app;
 pub mod bench;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod document;
 pub mod error;
 pub mod exchange;
+pub mod global_id;
 pub mod graphql;
 pub mod holding;
 pub mod http;

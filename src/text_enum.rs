@@ -1,13 +1,12 @@
-//! Enumerations stored as text columns (constrained by CHECKs in the migrations) and
-//! exposed as GraphQL enums. One declaration gives the Rust enum, its GraphQL enum, its
-//! database spelling and its decoding from a row.
+//! Enumerations stored as text columns (constrained by CHECKs in the migrations). One
+//! declaration gives the Rust enum, its database spelling and its decoding from a row; the
+//! GraphQL layer mirrors each in `graphql::enums`.
 
-/// `text_enum!(Name { Variant = "db_value", ... })`, with doc comments on the enum and its
-/// variants carried into the GraphQL schema.
+/// `text_enum!(Name { Variant = "db_value", ... })`.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant),+

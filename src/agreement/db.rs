@@ -2,30 +2,23 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::{Agreement, AgreementDraft, AgreementKind, AgreementPatch, AgreementStatus};
-use crate::db::{Direction, Window, escape_like};
+use super::{Agreement, AgreementDraft, AgreementKind, AgreementStatus};
+use crate::db::escape_like;
+use crate::db::list::{Conditions, Listing};
 use crate::error::{Error, Result};
 
 /// The effective status: `expired` follows from the dates and is never stored.
-const STATUS: &str = "CASE WHEN a.status = 'active' AND a.valid_until < current_date THEN 'expired' ELSE a.status END";
-
-fn select() -> String {
-    format!(
-        "SELECT a.id, a.partner_id, a.kind, a.title, a.signed_on, a.valid_from, a.valid_until,
-                {STATUS} AS status, a.scope, a.created_at, a.updated_at
-         FROM agreements a"
-    )
+macro_rules! status {
+    () => {
+        "CASE WHEN a.status = 'active' AND a.valid_until < current_date THEN 'expired' ELSE a.status END"
+    };
 }
 
-fn filter_sql() -> String {
-    format!(
-        "WHERE ($1::bigint IS NULL OR a.partner_id = $1)
-           AND ($2::text IS NULL OR a.kind = $2)
-           AND ($3::text IS NULL OR {STATUS} = $3)
-           AND ($4::int IS NULL OR (a.status = 'active' AND a.valid_until BETWEEN current_date AND current_date + $4))
-           AND ($5::text IS NULL OR a.title ILIKE '%' || $5 || '%')"
-    )
-}
+const SELECT: &str = concat!(
+    "SELECT a.id, a.partner_id, a.kind, a.title, a.signed_on, a.valid_from, a.valid_until, ",
+    status!(),
+    " AS status, a.scope, a.created_at, a.updated_at FROM agreements a"
+);
 
 #[derive(Clone, Debug, Default)]
 pub struct AgreementFilter {
@@ -46,9 +39,33 @@ pub enum AgreementOrder {
     CreatedAt,
 }
 
-impl AgreementOrder {
-    fn sql(self) -> &'static str {
-        match self {
+impl Listing for AgreementFilter {
+    type Row = Agreement;
+    type Order = AgreementOrder;
+    const SELECT: &'static str = SELECT;
+    const FROM: &'static str = "agreements a";
+    const ID: &'static str = "a.id";
+
+    fn conditions<'args>(&'args self, w: &mut Conditions<'_, 'args>) {
+        if let Some(partner_id) = self.partner_id {
+            w.bound("a.partner_id = ", partner_id);
+        }
+        if let Some(kind) = self.kind {
+            w.bound("a.kind = ", kind.as_str());
+        }
+        if let Some(status) = self.status {
+            w.bound(concat!(status!(), " = "), status.as_str());
+        }
+        if let Some(days) = self.expires_within_days {
+            w.bound("a.status = 'active' AND a.valid_until BETWEEN current_date AND current_date + ", days);
+        }
+        if let Some(text) = &self.title_contains {
+            w.and("a.title ILIKE '%' || ").push_bind(escape_like(text)).push(" || '%'");
+        }
+    }
+
+    fn order_by(order: AgreementOrder) -> &'static str {
+        match order {
             AgreementOrder::SignedOn => "a.signed_on",
             AgreementOrder::ValidUntil => "a.valid_until",
             AgreementOrder::Title => "lower(a.title)",
@@ -57,56 +74,26 @@ impl AgreementOrder {
     }
 }
 
-type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
-
-fn bind_filter<'q, O>(query: Query<'q, O>, filter: &'q AgreementFilter) -> Query<'q, O> {
-    query
-        .bind(filter.partner_id)
-        .bind(filter.kind.map(AgreementKind::as_str))
-        .bind(filter.status.map(AgreementStatus::as_str))
-        .bind(filter.expires_within_days)
-        .bind(filter.title_contains.as_deref().map(escape_like))
-}
-
-pub async fn count(pool: &PgPool, filter: &AgreementFilter) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM agreements a {}", filter_sql());
-    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
-    Ok(n)
-}
-
-pub async fn list(
-    pool: &PgPool,
-    filter: &AgreementFilter,
-    order: AgreementOrder,
-    direction: Direction,
-    window: Window,
-) -> Result<Vec<Agreement>> {
-    let sql = format!(
-        "{} {} ORDER BY {} {dir} NULLS LAST, a.id {dir} LIMIT $6 OFFSET $7",
-        select(),
-        filter_sql(),
-        order.sql(),
-        dir = direction.sql()
-    );
-    Ok(bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?)
-}
-
 pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Agreement>> {
-    let sql = format!("{} WHERE a.id = ANY($1)", select());
+    let sql = format!("{SELECT} WHERE a.id = ANY($1)");
     Ok(sqlx::query_as(&sql).bind(ids).fetch_all(pool).await?)
 }
 
 /// The agreements of many partners in one statement (for batched loading), each partner's
 /// newest first.
 pub async fn of_partners(pool: &PgPool, partner_ids: &[i64]) -> Result<Vec<Agreement>> {
-    let sql =
-        format!("{} WHERE a.partner_id = ANY($1) ORDER BY a.partner_id, a.signed_on DESC NULLS LAST, a.id", select());
+    let sql = format!("{SELECT} WHERE a.partner_id = ANY($1) ORDER BY a.partner_id, a.signed_on DESC NULLS LAST, a.id");
     Ok(sqlx::query_as(&sql).bind(partner_ids).fetch_all(pool).await?)
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Agreement> {
-    let sql = format!("{} WHERE a.id = $1", select());
+    let sql = format!("{SELECT} WHERE a.id = $1");
     sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| Error::not_found("Agreement", id))
+}
+
+/// The partner an agreement is with; `None` when no agreement has this id.
+pub async fn partner_of(conn: &mut PgConnection, id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT partner_id FROM agreements WHERE id = $1").bind(id).fetch_optional(conn).await?)
 }
 
 pub async fn find_by_title(conn: &mut PgConnection, partner_id: i64, title: &str) -> Result<Option<i64>> {
@@ -163,33 +150,4 @@ pub async fn update(conn: &mut PgConnection, id: i64, merged: &AgreementDraft) -
     .execute(conn)
     .await?;
     Ok(())
-}
-
-impl AgreementPatch {
-    /// Applies the patch to the stored values; validation happens on the result, so a
-    /// change of one date is checked against the other, stored one.
-    pub fn apply(&self, mut to: AgreementDraft) -> AgreementDraft {
-        if let Some(kind) = self.kind {
-            to.kind = kind;
-        }
-        if let Some(title) = &self.title {
-            to.title = title.clone();
-        }
-        if let Some(v) = self.signed_on {
-            to.signed_on = v;
-        }
-        if let Some(v) = self.valid_from {
-            to.valid_from = v;
-        }
-        if let Some(v) = self.valid_until {
-            to.valid_until = v;
-        }
-        if let Some(status) = self.status {
-            to.status = status;
-        }
-        if let Some(scope) = &self.scope {
-            to.scope = scope.clone();
-        }
-        to
-    }
 }

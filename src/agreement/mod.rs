@@ -2,9 +2,15 @@
 
 pub mod db;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::future::Future;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+
+use crate::aggregate::{Aggregate, set};
+use crate::error::{Error, Result};
 use crate::text_enum::text_enum;
+use crate::validate;
 
 text_enum!(
     /// The legal form of an agreement.
@@ -75,9 +81,7 @@ pub const MAX_EXPIRY_HORIZON_DAYS: i32 = 3660;
 
 impl AgreementDraft {
     /// Checks the whole agreement: used for creation and for the result of an update.
-    pub fn validate(mut self) -> crate::error::Result<Self> {
-        use crate::error::Error;
-        use crate::validate;
+    pub fn validate(mut self) -> Result<Self> {
         self.title = validate::text("title", &self.title, MAX_TITLE_CHARS)?;
         self.scope = validate::optional_text("scope", self.scope.as_deref(), MAX_SCOPE_CHARS)?;
         validate::date_order("validUntil", self.valid_from, self.valid_until, "validFrom")?;
@@ -88,5 +92,43 @@ impl AgreementDraft {
             ));
         }
         Ok(self)
+    }
+}
+
+impl AgreementPatch {
+    pub fn apply(self, mut to: AgreementDraft) -> AgreementDraft {
+        set(&mut to.kind, self.kind);
+        set(&mut to.title, self.title);
+        set(&mut to.signed_on, self.signed_on);
+        set(&mut to.valid_from, self.valid_from);
+        set(&mut to.valid_until, self.valid_until);
+        set(&mut to.status, self.status);
+        set(&mut to.scope, self.scope);
+        to
+    }
+}
+
+impl Aggregate for Agreement {
+    type Draft = AgreementDraft;
+    type Patch = AgreementPatch;
+
+    fn apply(patch: AgreementPatch, to: AgreementDraft) -> AgreementDraft {
+        patch.apply(to)
+    }
+
+    fn validate(draft: AgreementDraft) -> Result<AgreementDraft> {
+        draft.validate()
+    }
+
+    fn load_for_update(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<AgreementDraft>> + Send {
+        db::get_for_update(conn, id)
+    }
+
+    fn store(conn: &mut PgConnection, id: i64, draft: &AgreementDraft) -> impl Future<Output = Result<()>> + Send {
+        db::update(conn, id, draft)
+    }
+
+    fn get(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<Agreement>> + Send {
+        db::get(conn, id)
     }
 }

@@ -94,7 +94,7 @@ pub(super) async fn search_index_only(search: &SearchIndex, query: &BenchQuery) 
     let year = |key: &str| filter[key].as_i64().map(|y| y as i32);
     let partners = strings("partnerIds")
         .iter()
-        .filter_map(|p| crate::graphql::id::decode("partnerIds", &async_graphql::ID(p.clone())).ok().map(|(_, id)| id))
+        .filter_map(|p| crate::global_id::decode("partnerIds", p).ok().map(|(_, id)| id))
         .collect();
     let sort = match query.order_by.as_ref().and_then(|o| o["field"].as_str()) {
         Some("YEAR") => SortBy::Year { descending: true },

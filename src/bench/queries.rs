@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::corpus::{self, LANGS, PARTNERS, Rng};
-use crate::graphql::id::{self, NodeKind};
+use crate::global_id::{self, NodeKind};
 
 /// The kinds of search in the mix, with their share of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -225,7 +225,7 @@ fn filter(rng: &mut Rng, doc: &corpus::Generated, partner_ids: &[i64]) -> Value 
             let decade = description.year.unwrap_or(2000).div_euclid(10) * 10;
             json!({ "yearFrom": decade, "yearTo": decade + 9 })
         }
-        (3, Some((_, id))) => json!({ "partnerIds": [id::encode(NodeKind::Partner, id).0] }),
+        (3, Some((_, id))) => json!({ "partnerIds": [global_id::encode(NodeKind::Partner, id)] }),
         (4, Some((p, _))) => json!({ "countries": [PARTNERS[p].country], "languages": [description.languages[0]] }),
         _ => json!({ "languages": [description.languages[0]], "yearFrom": 1990 }),
     }

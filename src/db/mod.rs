@@ -2,6 +2,7 @@
 //! process runs itself from the system's PostgreSQL binaries (see [`cluster`]).
 
 pub mod cluster;
+pub mod list;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -148,7 +149,7 @@ pub struct Window {
     pub total: i64,
 }
 
-#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Direction {
     #[default]
     Asc,

@@ -5,12 +5,18 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
 use super::{Description, Document, DocumentFormat, Provenance};
-use crate::db::{Direction, Window, escape_like};
+use crate::db::escape_like;
+use crate::db::list::{Conditions, Listing};
 use crate::error::{Error, Result};
 
 /// The described columns, in one place for reads, inserts and updates.
-const DESCRIPTION_COLUMNS: &str = "title, subtitle, parallel_titles, contributors, languages, publisher, place, year, \
-     edition, series_title, series_volume, isbns, issns, subjects, abstract_text, notes, physical_description, format";
+macro_rules! description_columns {
+    () => {
+        "title, subtitle, parallel_titles, contributors, languages, publisher, place, year, edition, series_title, \
+         series_volume, isbns, issns, subjects, abstract_text, notes, physical_description, format"
+    };
+}
+const DESCRIPTION_COLUMNS: &str = description_columns!();
 
 /// Their types in a JSON row set.
 const DESCRIPTION_RECORD: &str = "title text, subtitle text, parallel_titles jsonb, contributors jsonb, \
@@ -18,13 +24,12 @@ const DESCRIPTION_RECORD: &str = "title text, subtitle text, parallel_titles jso
      series_volume text, isbns text[], issns text[], subjects text[], abstract_text text, notes text, \
      physical_description text, format text";
 
-fn select() -> String {
-    format!(
-        "SELECT d.id, {DESCRIPTION_COLUMNS}, d.source, d.control_number, d.origin_partner_id, d.origin_exchange_id,
-                d.import_id, d.marc_xml, d.created_at, d.updated_at
-         FROM documents d"
-    )
-}
+const SELECT: &str = concat!(
+    "SELECT d.id, ",
+    description_columns!(),
+    ", d.source, d.control_number, d.origin_partner_id, d.origin_exchange_id, d.import_id, d.marc_xml, \
+     d.created_at, d.updated_at FROM documents d"
+);
 
 /// One row of a batched write.
 #[derive(Serialize)]
@@ -41,7 +46,7 @@ pub struct DocumentRow<'a> {
 }
 
 fn to_json<T: Serialize>(rows: &[T]) -> Result<serde_json::Value> {
-    serde_json::to_value(rows).map_err(|e| Error::Database(sqlx::Error::Encode(Box::new(e))))
+    serde_json::to_value(rows).map_err(|e| Error::internal(format_args!("cannot encode document rows: {e}")))
 }
 
 /// Reserves `n` document ids, so that a batch insert knows which id each row gets.
@@ -143,17 +148,17 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> Result<()> {
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Document> {
-    let sql = format!("{} WHERE d.id = $1", select());
+    let sql = format!("{SELECT} WHERE d.id = $1");
     sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| Error::not_found("Document", id))
 }
 
 pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<Document> {
-    let sql = format!("{} WHERE d.id = $1 FOR UPDATE", select());
+    let sql = format!("{SELECT} WHERE d.id = $1 FOR UPDATE");
     sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| Error::not_found("Document", id))
 }
 
 pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Document>> {
-    let sql = format!("{} WHERE d.id = ANY($1)", select());
+    let sql = format!("{SELECT} WHERE d.id = ANY($1)");
     Ok(sqlx::query_as(&sql).bind(ids).fetch_all(pool).await?)
 }
 
@@ -226,31 +231,6 @@ pub struct DocumentFilter {
     pub isbn: Option<String>,
 }
 
-const FILTER: &str = "
-    WHERE (cardinality($1::text[]) = 0 OR d.languages && $1)
-      AND ($2::text IS NULL OR d.format = $2)
-      AND ($3::int IS NULL OR d.year >= $3)
-      AND ($4::int IS NULL OR d.year <= $4)
-      AND ($5::bigint IS NULL OR d.origin_partner_id = $5)
-      AND ($6::bigint IS NULL OR d.origin_exchange_id = $6
-           OR EXISTS (SELECT 1 FROM exchange_lines l WHERE l.document_id = d.id AND l.exchange_id = $6))
-      AND ($7::text IS NULL OR d.title ILIKE '%' || $7 || '%' OR d.subtitle ILIKE '%' || $7 || '%')
-      AND ($8::text IS NULL OR $8 = ANY(d.isbns))";
-
-type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
-
-fn bind_filter<'q, O>(query: Query<'q, O>, filter: &'q DocumentFilter) -> Query<'q, O> {
-    query
-        .bind(&filter.languages)
-        .bind(filter.format.map(DocumentFormat::as_str))
-        .bind(filter.year_from)
-        .bind(filter.year_to)
-        .bind(filter.origin_partner_id)
-        .bind(filter.exchange_id)
-        .bind(filter.title_contains.as_deref().map(escape_like))
-        .bind(filter.isbn.as_deref())
-}
-
 #[derive(Clone, Copy, Debug, Default)]
 pub enum DocumentOrder {
     #[default]
@@ -259,34 +239,50 @@ pub enum DocumentOrder {
     CreatedAt,
 }
 
-impl DocumentOrder {
-    fn sql(self) -> &'static str {
-        match self {
+impl Listing for DocumentFilter {
+    type Row = Document;
+    type Order = DocumentOrder;
+    const SELECT: &'static str = SELECT;
+    const FROM: &'static str = "documents d";
+    const ID: &'static str = "d.id";
+
+    fn conditions<'args>(&'args self, w: &mut Conditions<'_, 'args>) {
+        if !self.languages.is_empty() {
+            w.and("d.languages && ").push_bind(&self.languages);
+        }
+        if let Some(format) = self.format {
+            w.bound("d.format = ", format.as_str());
+        }
+        if let Some(year) = self.year_from {
+            w.bound("d.year >= ", year);
+        }
+        if let Some(year) = self.year_to {
+            w.bound("d.year <= ", year);
+        }
+        if let Some(partner_id) = self.origin_partner_id {
+            w.bound("d.origin_partner_id = ", partner_id);
+        }
+        if let Some(exchange_id) = self.exchange_id {
+            w.and("(d.origin_exchange_id = ")
+                .push_bind(exchange_id)
+                .push(" OR EXISTS (SELECT 1 FROM exchange_lines l WHERE l.document_id = d.id AND l.exchange_id = ")
+                .push_bind(exchange_id)
+                .push("))");
+        }
+        if let Some(text) = &self.title_contains {
+            let pattern = format!("%{}%", escape_like(text));
+            w.and("(d.title ILIKE ").push_bind(pattern.clone()).push(" OR d.subtitle ILIKE ").push_bind(pattern).push(")");
+        }
+        if let Some(isbn) = &self.isbn {
+            w.and("d.isbns @> ARRAY[").push_bind(isbn).push("]::text[]");
+        }
+    }
+
+    fn order_by(order: DocumentOrder) -> &'static str {
+        match order {
             DocumentOrder::Title => "lower(d.title)",
             DocumentOrder::Year => "d.year",
             DocumentOrder::CreatedAt => "d.created_at",
         }
     }
-}
-
-pub async fn count(pool: &PgPool, filter: &DocumentFilter) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM documents d {FILTER}");
-    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
-    Ok(n)
-}
-
-pub async fn list(
-    pool: &PgPool,
-    filter: &DocumentFilter,
-    order: DocumentOrder,
-    direction: Direction,
-    window: Window,
-) -> Result<Vec<Document>> {
-    let sql = format!(
-        "{} {FILTER} ORDER BY {} {dir} NULLS LAST, d.id {dir} LIMIT $9 OFFSET $10",
-        select(),
-        order.sql(),
-        dir = direction.sql()
-    );
-    Ok(bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?)
 }

@@ -6,9 +6,13 @@ pub mod identifiers;
 pub mod import;
 pub mod marc_map;
 
+use std::future::Future;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 
+use crate::aggregate::{Aggregate, set};
 use crate::error::{Error, Result};
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -46,7 +50,7 @@ text_enum!(
 
 /// A person or body and its role; `parallelName` is the same name in another script (from
 /// a MARC 880 field), e.g. 金庸 for "Jin, Yong".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contributor {
     pub name: String,
@@ -57,7 +61,7 @@ pub struct Contributor {
 
 /// The title in another script or language: a MARC 880 field linked to the 245 (the Han
 /// characters of a title catalogued in pinyin), or a 246 variant title.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ParallelTitle {
     pub title: String,
@@ -96,6 +100,87 @@ pub struct Description {
     pub notes: Option<String>,
     pub physical_description: Option<String>,
     pub format: DocumentFormat,
+}
+
+/// A change to a description; `None` leaves a field as it is, `Some(None)` clears it, and a
+/// list given replaces the stored one.
+#[derive(Clone, Debug, Default)]
+pub struct DescriptionPatch {
+    pub title: Option<String>,
+    pub subtitle: Option<Option<String>>,
+    pub parallel_titles: Option<Vec<ParallelTitle>>,
+    pub contributors: Option<Vec<Contributor>>,
+    pub languages: Option<Vec<String>>,
+    pub publisher: Option<Option<String>>,
+    pub place: Option<Option<String>>,
+    pub year: Option<Option<i32>>,
+    pub edition: Option<Option<String>>,
+    pub series_title: Option<Option<String>>,
+    pub series_volume: Option<Option<String>>,
+    pub isbns: Option<Vec<String>>,
+    pub issns: Option<Vec<String>>,
+    pub subjects: Option<Vec<String>>,
+    pub abstract_text: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    pub physical_description: Option<Option<String>>,
+    pub format: Option<DocumentFormat>,
+}
+
+impl DescriptionPatch {
+    pub fn apply(self, mut to: Description) -> Description {
+        set(&mut to.title, self.title);
+        set(&mut to.subtitle, self.subtitle);
+        set(&mut to.parallel_titles, self.parallel_titles);
+        set(&mut to.contributors, self.contributors);
+        set(&mut to.languages, self.languages);
+        set(&mut to.publisher, self.publisher);
+        set(&mut to.place, self.place);
+        set(&mut to.year, self.year);
+        set(&mut to.edition, self.edition);
+        set(&mut to.series_title, self.series_title);
+        set(&mut to.series_volume, self.series_volume);
+        set(&mut to.isbns, self.isbns);
+        set(&mut to.issns, self.issns);
+        set(&mut to.subjects, self.subjects);
+        set(&mut to.abstract_text, self.abstract_text);
+        set(&mut to.notes, self.notes);
+        set(&mut to.physical_description, self.physical_description);
+        set(&mut to.format, self.format);
+        to
+    }
+
+    /// The description of a new document: the patch over an empty one, which needs a title.
+    pub fn into_new(self) -> Result<Description> {
+        if self.title.is_none() {
+            return Err(Error::invalid("title", "a document needs a title"));
+        }
+        self.apply(Description::default()).validate()
+    }
+}
+
+impl Aggregate for Document {
+    type Draft = Description;
+    type Patch = DescriptionPatch;
+
+    fn apply(patch: DescriptionPatch, to: Description) -> Description {
+        patch.apply(to)
+    }
+
+    fn validate(draft: Description) -> Result<Description> {
+        draft.validate()
+    }
+
+    async fn load_for_update(conn: &mut PgConnection, id: i64) -> Result<Description> {
+        Ok(db::get_for_update(conn, id).await?.description)
+    }
+
+    fn store(conn: &mut PgConnection, id: i64, draft: &Description) -> impl Future<Output = Result<()>> + Send {
+        db::update_description(conn, id, draft)
+    }
+
+    fn get(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<Document>> + Send {
+        db::get(conn, id)
+    }
 }
 
 /// Where a document came from.

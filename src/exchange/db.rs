@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool};
 
 use super::{Exchange, ExchangeBalance, ExchangeDirection, ExchangeDraft, ExchangeEvent, ExchangeLine, ExchangeStatus};
-use crate::db::{Direction, Window};
+use crate::db::list::{Conditions, Listing};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -22,42 +22,43 @@ pub struct ExchangeFilter {
     pub to: Option<NaiveDate>,
 }
 
-const FILTER: &str = "
-    WHERE ($1::bigint IS NULL OR e.partner_id = $1)
-      AND ($2::text IS NULL OR e.direction = $2)
-      AND ($3::text IS NULL OR e.status = $3)
-      AND ($4::date IS NULL OR COALESCE(e.received_on, e.dispatched_on, e.expected_on) >= $4)
-      AND ($5::date IS NULL OR COALESCE(e.received_on, e.dispatched_on, e.expected_on) <= $5)";
-
-type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
-
-fn bind_filter<'q, O>(query: Query<'q, O>, filter: &'q ExchangeFilter) -> Query<'q, O> {
-    query
-        .bind(filter.partner_id)
-        .bind(filter.direction.map(ExchangeDirection::as_str))
-        .bind(filter.status.map(ExchangeStatus::as_str))
-        .bind(filter.from)
-        .bind(filter.to)
+/// Shipments are listed by their most telling date: received, else dispatched, else expected.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum ExchangeOrder {
+    #[default]
+    Date,
 }
 
-pub async fn count(pool: &PgPool, filter: &ExchangeFilter) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM exchanges e {FILTER}");
-    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
-    Ok(n)
-}
+const DATE: &str = "COALESCE(e.received_on, e.dispatched_on, e.expected_on)";
 
-pub async fn list(
-    pool: &PgPool,
-    filter: &ExchangeFilter,
-    direction: Direction,
-    window: Window,
-) -> Result<Vec<Exchange>> {
-    let sql = format!(
-        "{SELECT} {FILTER} ORDER BY COALESCE(e.received_on, e.dispatched_on, e.expected_on) {dir} NULLS LAST, e.id {dir}
-         LIMIT $6 OFFSET $7",
-        dir = direction.sql()
-    );
-    Ok(bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?)
+impl Listing for ExchangeFilter {
+    type Row = Exchange;
+    type Order = ExchangeOrder;
+    const SELECT: &'static str = SELECT;
+    const FROM: &'static str = "exchanges e";
+    const ID: &'static str = "e.id";
+
+    fn conditions<'args>(&'args self, w: &mut Conditions<'_, 'args>) {
+        if let Some(partner_id) = self.partner_id {
+            w.bound("e.partner_id = ", partner_id);
+        }
+        if let Some(direction) = self.direction {
+            w.bound("e.direction = ", direction.as_str());
+        }
+        if let Some(status) = self.status {
+            w.bound("e.status = ", status.as_str());
+        }
+        if let Some(from) = self.from {
+            w.and(DATE).push(" >= ").push_bind(from);
+        }
+        if let Some(to) = self.to {
+            w.and(DATE).push(" <= ").push_bind(to);
+        }
+    }
+
+    fn order_by(ExchangeOrder::Date: ExchangeOrder) -> &'static str {
+        DATE
+    }
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Exchange> {
@@ -80,24 +81,12 @@ pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Exchange>> {
     Ok(sqlx::query_as(&format!("{SELECT} WHERE e.id = ANY($1)")).bind(ids).fetch_all(pool).await?)
 }
 
-/// Checks that the agreement (if any) is one of the partner's.
-async fn check_agreement(conn: &mut PgConnection, partner_id: i64, agreement_id: Option<i64>) -> Result<()> {
-    let Some(agreement_id) = agreement_id else { return Ok(()) };
-    let owner: Option<i64> = sqlx::query_scalar("SELECT partner_id FROM agreements WHERE id = $1")
-        .bind(agreement_id)
-        .fetch_optional(conn)
-        .await?;
-    match owner {
-        None => Err(Error::invalid("agreementId", "no agreement has this id")),
-        Some(owner) if owner != partner_id => {
-            Err(Error::invalid("agreementId", "the agreement is with another partner than the shipment"))
-        }
-        Some(_) => Ok(()),
-    }
+/// The partner a shipment is with; `None` when no shipment has this id.
+pub async fn partner_of(conn: &mut PgConnection, id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT partner_id FROM exchanges WHERE id = $1").bind(id).fetch_optional(conn).await?)
 }
 
 pub async fn insert(conn: &mut PgConnection, draft: &ExchangeDraft) -> Result<i64> {
-    check_agreement(conn, draft.partner_id, draft.agreement_id).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO exchanges (partner_id, agreement_id, direction, reference, note, expected_on)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

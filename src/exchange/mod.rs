@@ -127,6 +127,37 @@ pub fn validate_lines(lines: &[(i64, i32)]) -> Result<()> {
     Ok(())
 }
 
+/// Plans a shipment (PLANNED) with its lines, inside the caller's transaction; its history
+/// starts with who planned it, today.
+pub async fn plan(conn: &mut PgConnection, draft: &ExchangeDraft, actor: &str) -> Result<i64> {
+    let actor = validate::text("actor", actor, MAX_ACTOR_CHARS)?;
+    if let Some(agreement_id) = draft.agreement_id {
+        match crate::agreement::db::partner_of(conn, agreement_id).await? {
+            None => return Err(Error::invalid("agreementId", "no agreement has this id")),
+            Some(owner) if owner != draft.partner_id => {
+                return Err(Error::invalid("agreementId", "the agreement is with another partner than the shipment"));
+            }
+            Some(_) => {}
+        }
+    }
+    let id = db::insert(conn, draft).await?;
+    let today = crate::db::today(&mut *conn).await?;
+    db::add_event(conn, id, None, ExchangeStatus::Planned, &actor, None, today).await?;
+    Ok(id)
+}
+
+/// Replaces the lines of a shipment that is still PLANNED.
+pub async fn replace_lines(conn: &mut PgConnection, id: i64, lines: &[(i64, i32)]) -> Result<()> {
+    validate_lines(lines)?;
+    let stored = db::get_for_update(conn, id).await?;
+    if stored.status != ExchangeStatus::Planned {
+        return Err(Error::invalid("status", "only a PLANNED shipment's lines can change"));
+    }
+    db::set_lines(conn, id, lines).await
+}
+
+const MAX_ACTOR_CHARS: usize = 200;
+
 /// A requested move of a shipment.
 #[derive(Clone, Debug)]
 pub struct Move {
@@ -142,7 +173,7 @@ pub struct Move {
 
 /// Makes one move, with all its effects, inside the caller's transaction.
 pub async fn make_move(conn: &mut PgConnection, id: i64, request: Move) -> Result<()> {
-    let actor = validate::text("actor", &request.actor, 200)?;
+    let actor = validate::text("actor", &request.actor, MAX_ACTOR_CHARS)?;
     let note = validate::optional_text("note", request.note.as_deref(), 10_000)?;
     let exchange = db::get_for_update(conn, id).await?;
     if !exchange.status.can_move_to(request.to) {
@@ -202,10 +233,8 @@ async fn receive_copies(conn: &mut PgConnection, id: i64, prefix: &str, location
 }
 
 /// What the office reports every year: documents sent to and received from a partner.
-#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow, async_graphql::SimpleObject)]
-#[graphql(complex)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct ExchangeBalance {
-    #[graphql(skip)]
     pub partner_id: i64,
     pub year: i32,
     /// Distinct documents in outgoing shipments dispatched that year.
@@ -214,4 +243,11 @@ pub struct ExchangeBalance {
     /// Distinct documents in incoming shipments received that year.
     pub received_titles: i64,
     pub received_copies: i64,
+}
+
+impl ExchangeBalance {
+    /// The balance of a partner with no shipments that year.
+    pub fn none(partner_id: i64, year: i32) -> Self {
+        ExchangeBalance { partner_id, year, ..Default::default() }
+    }
 }

@@ -3,13 +3,13 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::NaiveDate;
 
-use super::connection::{IntoPage, Page, PageArgs};
+use super::connection::{Page, PageArgs};
+use super::enums::{AgreementKind, AgreementStatus, Direction};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, pool};
+use super::{begin, commit, find, list_page};
 use crate::agreement::db::{AgreementFilter, AgreementOrder};
-use crate::agreement::{self, Agreement, AgreementDraft, AgreementKind, AgreementPatch, AgreementStatus};
-use crate::db::Direction;
+use crate::agreement::{self, Agreement, AgreementDraft, AgreementPatch};
 use crate::error::{Error, Result as DomainResult};
 use crate::validate;
 
@@ -41,8 +41,8 @@ impl AgreementFilterInput {
                 .partner_id
                 .map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner))
                 .transpose()?,
-            kind: self.kind,
-            status: self.status,
+            kind: self.kind.map(Into::into),
+            status: self.status.map(Into::into),
             expires_within_days: self.expires_within_days,
             title_contains: self
                 .title_contains
@@ -52,16 +52,16 @@ impl AgreementFilterInput {
     }
 }
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AgreementOrderField {
-    #[default]
-    SignedOn,
-    ValidUntil,
-    Title,
-    CreatedAt,
-}
+super::enums::graphql_enum!(
+    AgreementOrderField => AgreementOrder {
+        SignedOn,
+        ValidUntil,
+        Title,
+        CreatedAt,
+    }
+);
 
-#[derive(InputObject, Default)]
+#[derive(InputObject)]
 pub struct AgreementOrderBy {
     field: AgreementOrderField,
     #[graphql(default)]
@@ -83,18 +83,17 @@ pub struct CreateAgreementInput {
 }
 
 impl CreateAgreementInput {
-    fn validate(self) -> DomainResult<AgreementDraft> {
-        AgreementDraft {
+    fn into_draft(self) -> DomainResult<AgreementDraft> {
+        Ok(AgreementDraft {
             partner_id: id::decode_as("partnerId", &self.partner_id, NodeKind::Partner)?,
-            kind: self.kind,
+            kind: self.kind.into(),
             title: self.title,
             signed_on: self.signed_on,
             valid_from: self.valid_from,
             valid_until: self.valid_until,
-            status: self.status,
+            status: self.status.into(),
             scope: self.scope,
-        }
-        .validate()
+        })
     }
 }
 
@@ -117,13 +116,13 @@ impl UpdateAgreementInput {
         Ok((
             id,
             AgreementPatch {
-                kind: self.kind,
+                kind: self.kind.map(Into::into),
                 title: self.title,
-                signed_on: super::maybe(self.signed_on),
-                valid_from: super::maybe(self.valid_from),
-                valid_until: super::maybe(self.valid_until),
-                status: self.status,
-                scope: super::maybe(self.scope),
+                signed_on: self.signed_on.into(),
+                valid_from: self.valid_from.into(),
+                valid_until: self.valid_until.into(),
+                status: self.status.map(Into::into),
+                scope: self.scope.into(),
             },
         ))
     }
@@ -136,9 +135,7 @@ pub struct AgreementQuery;
 impl AgreementQuery {
     /// One agreement by id. An unknown id is a `NOT_FOUND` error.
     async fn agreement(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Agreement>> {
-        let id = id::decode_as("id", &id, NodeKind::Agreement).gql()?;
-        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
-        agreement::db::get(&mut conn, id).await.gql().map(Some)
+        find(ctx, &id).await
     }
 
     /// Agreements, filtered and ordered; most recently signed first unless `orderBy` says
@@ -153,25 +150,10 @@ impl AgreementQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Agreement>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
         let filter = filter.unwrap_or_default().validate().gql()?;
-        let (order, direction) = match order_by {
-            None => (AgreementOrder::SignedOn, Direction::Desc),
-            Some(o) => (
-                match o.field {
-                    AgreementOrderField::SignedOn => AgreementOrder::SignedOn,
-                    AgreementOrderField::ValidUntil => AgreementOrder::ValidUntil,
-                    AgreementOrderField::Title => AgreementOrder::Title,
-                    AgreementOrderField::CreatedAt => AgreementOrder::CreatedAt,
-                },
-                o.direction,
-            ),
-        };
-        let total = agreement::db::count(pool(ctx), &filter).await.gql()?;
-        let window = args.window(total).gql()?;
-        let rows = agreement::db::list(pool(ctx), &filter, order, direction, window).await.gql()?;
-        Ok(window.page(rows))
+        let (order, direction) =
+            order_by.map_or((AgreementOrder::SignedOn, Direction::Desc), |o| (o.field.into(), o.direction));
+        list_page(ctx, &filter, order, direction.into(), &PageArgs::new(after, before, first, last)).await
     }
 }
 
@@ -182,11 +164,11 @@ pub struct AgreementMutation;
 impl AgreementMutation {
     /// Records an agreement or memorandum with a partner.
     async fn create_agreement(&self, ctx: &Context<'_>, input: CreateAgreementInput) -> Result<Agreement> {
-        let draft = input.validate().gql()?;
+        let draft = input.into_draft().and_then(AgreementDraft::validate).gql()?;
         let mut tx = begin(ctx).await?;
         let id = agreement::db::insert(&mut tx, &draft).await.gql()?;
         let created = agreement::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(created)
     }
 
@@ -194,12 +176,6 @@ impl AgreementMutation {
     /// checked against the stored `validFrom`).
     async fn update_agreement(&self, ctx: &Context<'_>, input: UpdateAgreementInput) -> Result<Agreement> {
         let (id, patch) = input.into_patch().gql()?;
-        let mut tx = begin(ctx).await?;
-        let stored = agreement::db::get_for_update(&mut tx, id).await.gql()?;
-        let merged = patch.apply(stored).validate().gql()?;
-        agreement::db::update(&mut tx, id, &merged).await.gql()?;
-        let updated = agreement::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
-        Ok(updated)
+        super::update(ctx, id, patch).await
     }
 }

@@ -3,18 +3,15 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use base64::Engine;
 
-use super::connection::{IntoPage, Page, PageArgs};
+use super::connection::{Page, PageArgs};
+use super::enums::{ContributorRole, Direction, DocumentFormat, MarcEncoding};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, pool};
-use crate::db::Direction;
+use super::{begin, commit, find, list_page, pool};
 use crate::document::db::{DocumentFilter, DocumentOrder};
-use crate::document::import::{self, ImportOptions, ImportReport};
-use crate::document::{
-    self, Contributor, ContributorRole, Description, Document, DocumentFormat, ParallelTitle, Provenance, identifiers,
-};
+use crate::document::import::{self, ImportOptions, ImportReport, Rejection};
+use crate::document::{self, Contributor, DescriptionPatch, Document, ParallelTitle, Provenance, identifiers};
 use crate::error::{Error, Result as DomainResult};
-use crate::marc::Encoding;
 
 #[derive(InputObject, Default)]
 #[graphql(name = "DocumentFilter")]
@@ -59,7 +56,7 @@ impl DocumentFilterInput {
             .transpose()?;
         Ok(DocumentFilter {
             languages,
-            format: self.format,
+            format: self.format.map(Into::into),
             year_from: self.year_from,
             year_to: self.year_to,
             origin_partner_id: self
@@ -79,15 +76,15 @@ impl DocumentFilterInput {
     }
 }
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DocumentOrderField {
-    #[default]
-    Title,
-    Year,
-    CreatedAt,
-}
+super::enums::graphql_enum!(
+    DocumentOrderField => DocumentOrder {
+        Title,
+        Year,
+        CreatedAt,
+    }
+);
 
-#[derive(InputObject, Default)]
+#[derive(InputObject)]
 pub struct DocumentOrderBy {
     field: DocumentOrderField,
     #[graphql(default)]
@@ -137,57 +134,38 @@ pub struct DocumentInput {
     format: Option<DocumentFormat>,
 }
 
-impl DocumentInput {
-    /// Applies the input onto a description (empty for a new document).
-    fn apply(self, mut d: Description) -> Description {
-        fn set<T>(target: &mut Option<T>, value: MaybeUndefined<T>) {
-            match value {
-                MaybeUndefined::Undefined => {}
-                MaybeUndefined::Null => *target = None,
-                MaybeUndefined::Value(v) => *target = Some(v),
-            }
+impl From<DocumentInput> for DescriptionPatch {
+    fn from(input: DocumentInput) -> Self {
+        DescriptionPatch {
+            title: input.title,
+            subtitle: input.subtitle.into(),
+            parallel_titles: input.parallel_titles.map(|titles| {
+                titles
+                    .into_iter()
+                    .map(|t| ParallelTitle { title: t.title, subtitle: t.subtitle, script: t.script })
+                    .collect()
+            }),
+            contributors: input.contributors.map(|contributors| {
+                contributors
+                    .into_iter()
+                    .map(|c| Contributor { name: c.name, role: c.role.into(), parallel_name: c.parallel_name })
+                    .collect()
+            }),
+            languages: input.languages,
+            publisher: input.publisher.into(),
+            place: input.place.into(),
+            year: input.year.into(),
+            edition: input.edition.into(),
+            series_title: input.series_title.into(),
+            series_volume: input.series_volume.into(),
+            isbns: input.isbns,
+            issns: input.issns,
+            subjects: input.subjects,
+            abstract_text: input.abstract_text.into(),
+            notes: input.notes.into(),
+            physical_description: input.physical_description.into(),
+            format: input.format.map(Into::into),
         }
-        if let Some(title) = self.title {
-            d.title = title;
-        }
-        set(&mut d.subtitle, self.subtitle);
-        if let Some(titles) = self.parallel_titles {
-            d.parallel_titles = titles
-                .into_iter()
-                .map(|t| ParallelTitle { title: t.title, subtitle: t.subtitle, script: t.script })
-                .collect();
-        }
-        if let Some(contributors) = self.contributors {
-            d.contributors = contributors
-                .into_iter()
-                .map(|c| Contributor { name: c.name, role: c.role, parallel_name: c.parallel_name })
-                .collect();
-        }
-        if let Some(v) = self.languages {
-            d.languages = v;
-        }
-        set(&mut d.publisher, self.publisher);
-        set(&mut d.place, self.place);
-        set(&mut d.year, self.year);
-        set(&mut d.edition, self.edition);
-        set(&mut d.series_title, self.series_title);
-        set(&mut d.series_volume, self.series_volume);
-        if let Some(v) = self.isbns {
-            d.isbns = v;
-        }
-        if let Some(v) = self.issns {
-            d.issns = v;
-        }
-        if let Some(v) = self.subjects {
-            d.subjects = v;
-        }
-        set(&mut d.abstract_text, self.abstract_text);
-        set(&mut d.notes, self.notes);
-        set(&mut d.physical_description, self.physical_description);
-        if let Some(format) = self.format {
-            d.format = format;
-        }
-        d
     }
 }
 
@@ -202,27 +180,6 @@ pub struct CreateDocumentInput {
 pub struct UpdateDocumentInput {
     id: ID,
     description: DocumentInput,
-}
-
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-pub enum MarcEncoding {
-    Utf8,
-    /// MARC-8, with its escape sequences for Cyrillic, Greek, Hebrew, Arabic and East Asian scripts.
-    Marc8,
-    Windows1251,
-    /// DOS Cyrillic.
-    Cp866,
-}
-
-impl From<MarcEncoding> for Encoding {
-    fn from(value: MarcEncoding) -> Self {
-        match value {
-            MarcEncoding::Utf8 => Encoding::Utf8,
-            MarcEncoding::Marc8 => Encoding::Marc8,
-            MarcEncoding::Windows1251 => Encoding::Windows1251,
-            MarcEncoding::Cp866 => Encoding::Cp866,
-        }
-    }
 }
 
 #[derive(InputObject)]
@@ -249,9 +206,7 @@ pub struct DocumentQuery;
 impl DocumentQuery {
     /// One document by id. An unknown id is a `NOT_FOUND` error.
     async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Document>> {
-        let id = id::decode_as("id", &id, NodeKind::Document).gql()?;
-        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
-        document::db::get(&mut conn, id).await.gql().map(Some)
+        find(ctx, &id).await
     }
 
     /// Documents, filtered and ordered by title unless `orderBy` says otherwise.
@@ -265,19 +220,10 @@ impl DocumentQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Document>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
         let filter = filter.unwrap_or_default().validate().gql()?;
-        let order_by = order_by.unwrap_or_default();
-        let order = match order_by.field {
-            DocumentOrderField::Title => DocumentOrder::Title,
-            DocumentOrderField::Year => DocumentOrder::Year,
-            DocumentOrderField::CreatedAt => DocumentOrder::CreatedAt,
-        };
-        let total = document::db::count(pool(ctx), &filter).await.gql()?;
-        let window = args.window(total).gql()?;
-        let rows = document::db::list(pool(ctx), &filter, order, order_by.direction, window).await.gql()?;
-        Ok(window.page(rows))
+        let (order, direction) =
+            order_by.map_or((DocumentOrder::Title, Direction::Asc), |o| (o.field.into(), o.direction));
+        list_page(ctx, &filter, order, direction.into(), &PageArgs::new(after, before, first, last)).await
     }
 }
 
@@ -288,10 +234,7 @@ pub struct DocumentMutation;
 impl DocumentMutation {
     /// Catalogues a document by hand.
     async fn create_document(&self, ctx: &Context<'_>, input: CreateDocumentInput) -> Result<Document> {
-        if input.description.title.is_none() {
-            return Err(super::error::bad_input("title", "a document needs a title"));
-        }
-        let description = input.description.apply(Description::default()).validate().gql()?;
+        let description = DescriptionPatch::from(input.description).into_new().gql()?;
         let provenance = Provenance {
             origin_partner_id: input
                 .origin_partner_id
@@ -308,20 +251,14 @@ impl DocumentMutation {
         let mut tx = begin(ctx).await?;
         let id = document::db::insert(&mut tx, &description, &provenance, None).await.gql()?;
         let created = document::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(created)
     }
 
     /// Changes a document's description; the result is validated as a whole.
     async fn update_document(&self, ctx: &Context<'_>, input: UpdateDocumentInput) -> Result<Document> {
         let id = id::decode_as("id", &input.id, NodeKind::Document).gql()?;
-        let mut tx = begin(ctx).await?;
-        let stored = document::db::get_for_update(&mut tx, id).await.gql()?;
-        let description = input.description.apply(stored.description).validate().gql()?;
-        document::db::update_description(&mut tx, id, &description).await.gql()?;
-        let updated = document::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
-        Ok(updated)
+        super::update(ctx, id, DescriptionPatch::from(input.description)).await
     }
 
     /// Deletes a document that has no holdings and is in no shipment (`CONFLICT` otherwise).
@@ -330,7 +267,7 @@ impl DocumentMutation {
         let raw = id::decode_as("id", &id, NodeKind::Document).gql()?;
         let mut tx = begin(ctx).await?;
         document::db::delete(&mut tx, raw).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(id)
     }
 
@@ -351,7 +288,7 @@ impl DocumentMutation {
         let options = ImportOptions {
             source: input.source.unwrap_or_else(|| "graphql".into()),
             file_name: None,
-            encoding: input.encoding.map(Encoding::from),
+            encoding: input.encoding.map(Into::into),
             partner_id: input
                 .partner_id
                 .map(|id| id::decode_as("partnerId", &id, NodeKind::Partner))
@@ -364,5 +301,54 @@ impl DocumentMutation {
                 .gql()?,
         };
         import::import(pool(ctx), &bytes, &options, |_, _| {}).await.gql()
+    }
+}
+
+#[Object]
+impl ImportReport {
+    async fn source(&self) -> &str {
+        &self.source
+    }
+
+    async fn read(&self) -> i32 {
+        self.read
+    }
+
+    async fn created(&self) -> i32 {
+        self.created
+    }
+
+    async fn updated(&self) -> i32 {
+        self.updated
+    }
+
+    async fn rejected(&self) -> i32 {
+        self.rejected
+    }
+
+    async fn rejections(&self) -> &[Rejection] {
+        &self.rejections
+    }
+}
+
+/// Why one record was not imported.
+#[Object]
+impl Rejection {
+    /// The record's position in the file, from 1.
+    async fn position(&self) -> i32 {
+        self.position
+    }
+
+    /// Where it starts in an ISO 2709 file.
+    async fn byte_offset(&self) -> Option<i64> {
+        self.byte_offset
+    }
+
+    async fn control_number(&self) -> Option<&str> {
+        self.control_number.as_deref()
+    }
+
+    async fn reason(&self) -> &str {
+        &self.reason
     }
 }

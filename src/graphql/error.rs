@@ -37,11 +37,11 @@ impl ErrorExtensions for Error {
                 e.set("code", CONFLICT);
                 e.set("field", field.as_ref());
             }),
-            Error::Database(source) => {
+            Error::Database(_) | Error::Internal(_) => {
                 // The full error goes to the log inside the request's span (which carries the
                 // request id); the client gets no SQL, only the code and, added by the HTTP
                 // layer, the request id.
-                tracing::error!(error = %source, "database error while resolving a field");
+                tracing::error!(error = %self, "internal error while resolving a field");
                 async_graphql::Error::new("internal error").extend_with(|_, e| e.set("code", INTERNAL_SERVER_ERROR))
             }
         }

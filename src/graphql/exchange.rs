@@ -3,14 +3,14 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 
-use super::connection::{IntoPage, Page, PageArgs};
+use super::connection::{Page, PageArgs};
+use super::enums::{Direction, ExchangeDirection, ExchangeStatus};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, pool};
-use crate::db::Direction;
+use super::{begin, commit, find, list_page, pool};
 use crate::error::{Error, Result as DomainResult};
-use crate::exchange::db::ExchangeFilter;
-use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeDirection, ExchangeDraft, ExchangeStatus, Move};
+use crate::exchange::db::{ExchangeFilter, ExchangeOrder};
+use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeDraft, Move};
 
 #[derive(InputObject, Default)]
 #[graphql(name = "ExchangeFilter")]
@@ -32,8 +32,8 @@ impl ExchangeFilterInput {
                 .partner_id
                 .map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner))
                 .transpose()?,
-            direction: self.direction,
-            status: self.status,
+            direction: self.direction.map(Into::into),
+            status: self.status.map(Into::into),
             from: self.from,
             to: self.to,
         })
@@ -48,12 +48,10 @@ pub struct ExchangeLineInput {
 }
 
 fn lines_from(input: Vec<ExchangeLineInput>) -> DomainResult<Vec<(i64, i32)>> {
-    let lines = input
+    input
         .into_iter()
         .map(|l| Ok((id::decode_as("lines.documentId", &l.document_id, NodeKind::Document)?, l.copies)))
-        .collect::<DomainResult<Vec<_>>>()?;
-    exchange::validate_lines(&lines)?;
-    Ok(lines)
+        .collect()
 }
 
 #[derive(InputObject)]
@@ -101,9 +99,7 @@ pub struct ExchangeQuery;
 impl ExchangeQuery {
     /// One shipment by id. An unknown id is a `NOT_FOUND` error.
     async fn exchange(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Exchange>> {
-        let id = id::decode_as("id", &id, NodeKind::Exchange).gql()?;
-        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
-        exchange::db::get(&mut conn, id).await.gql().map(Some)
+        find(ctx, &id).await
     }
 
     /// Shipments, newest first unless `direction: ASC`.
@@ -117,13 +113,9 @@ impl ExchangeQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Exchange>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
         let filter = filter.unwrap_or_default().validate().gql()?;
-        let total = exchange::db::count(pool(ctx), &filter).await.gql()?;
-        let window = args.window(total).gql()?;
-        let rows = exchange::db::list(pool(ctx), &filter, order, window).await.gql()?;
-        Ok(window.page(rows))
+        let args = PageArgs::new(after, before, first, last);
+        list_page(ctx, &filter, ExchangeOrder::Date, order.into(), &args).await
     }
 
     /// The yearly report: for every partner with shipments that year, the documents sent
@@ -155,7 +147,7 @@ async fn make_move(
     };
     exchange::make_move(&mut tx, id, request(on)).await.gql()?;
     let moved = exchange::db::get(&mut tx, id).await.gql()?;
-    tx.commit().await.map_err(Error::from).gql()?;
+    commit(tx).await?;
     Ok(moved)
 }
 
@@ -164,7 +156,7 @@ fn simple_move(
     input: ExchangeMoveInput,
 ) -> (ID, Option<NaiveDate>, impl FnOnce(NaiveDate) -> Move) {
     let ExchangeMoveInput { id, on, actor, note } = input;
-    (id, on, move |on| Move { to, on, actor, note, location_project_id: None, barcode_prefix: None })
+    (id, on, move |on| Move { to: to.into(), on, actor, note, location_project_id: None, barcode_prefix: None })
 }
 
 #[derive(Default)]
@@ -181,7 +173,7 @@ impl ExchangeMutation {
                 .map(|id| id::decode_as("agreementId", &id, NodeKind::Agreement))
                 .transpose()
                 .gql()?,
-            direction: input.direction,
+            direction: input.direction.into(),
             reference: input.reference,
             note: input.note,
             expected_on: input.expected_on,
@@ -189,13 +181,10 @@ impl ExchangeMutation {
         }
         .validate()
         .gql()?;
-        let actor = crate::validate::text("actor", &input.actor, 200).gql()?;
         let mut tx = begin(ctx).await?;
-        let id = exchange::db::insert(&mut tx, &draft).await.gql()?;
-        let today: NaiveDate = crate::db::today(&mut *tx).await.map_err(Error::from).gql()?;
-        exchange::db::add_event(&mut tx, id, None, ExchangeStatus::Planned, &actor, None, today).await.gql()?;
+        let id = exchange::plan(&mut tx, &draft, &input.actor).await.gql()?;
         let created = exchange::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(created)
     }
 
@@ -204,13 +193,9 @@ impl ExchangeMutation {
         let id = id::decode_as("id", &id, NodeKind::Exchange).gql()?;
         let lines = lines_from(lines).gql()?;
         let mut tx = begin(ctx).await?;
-        let stored = exchange::db::get_for_update(&mut tx, id).await.gql()?;
-        if stored.status != ExchangeStatus::Planned {
-            return Err(Error::invalid("status", "only a PLANNED shipment's lines can change")).gql();
-        }
-        exchange::db::set_lines(&mut tx, id, &lines).await.gql()?;
+        exchange::replace_lines(&mut tx, id, &lines).await.gql()?;
         let updated = exchange::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(updated)
     }
 
@@ -227,7 +212,7 @@ impl ExchangeMutation {
             input.location_id.map(|id| id::decode_as("locationId", &id, NodeKind::Project)).transpose().gql()?;
         let ReceiveExchangeInput { id, on, actor, note, barcode_prefix, .. } = input;
         let request =
-            move |on| Move { to: ExchangeStatus::Received, on, actor, note, location_project_id, barcode_prefix };
+            move |on| Move { to: ExchangeStatus::Received.into(), on, actor, note, location_project_id, barcode_prefix };
         make_move(ctx, &id, request, on).await
     }
 

@@ -2,13 +2,15 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::connection::{IntoPage, Page, PageArgs};
+use super::connection::{Page, PageArgs};
+use super::enums::HoldingStatus;
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, pool};
+use super::{begin, commit, find, list_page};
+use crate::db::Direction;
 use crate::error::{Error, Result as DomainResult};
-use crate::holding::db::{Holder, HoldingFilter};
-use crate::holding::{self, Holding, HoldingDraft, HoldingStatus};
+use crate::holding::db::{Holder, HoldingFilter, HoldingOrder};
+use crate::holding::{self, Holding, HoldingDraft, HoldingPatch};
 
 #[derive(InputObject, Default)]
 #[graphql(name = "HoldingFilter")]
@@ -47,7 +49,7 @@ impl HoldingFilterInput {
                 .location_id
                 .map(|id| id::decode_as("filter.locationId", &id, NodeKind::Project))
                 .transpose()?,
-            status: self.status,
+            status: self.status.map(Into::into),
             exchange_id: self
                 .exchange_id
                 .map(|id| id::decode_as("filter.exchangeId", &id, NodeKind::Exchange))
@@ -62,11 +64,7 @@ impl HoldingFilterInput {
 
 /// One page of holdings matching a filter (also used by `Partner.holdings` and `Project.holdings`).
 pub(crate) async fn holdings_page(ctx: &Context<'_>, filter: &HoldingFilter, args: &PageArgs) -> Result<Page<Holding>> {
-    args.validate().gql()?;
-    let total = holding::db::count(pool(ctx), filter).await.gql()?;
-    let window = args.window(total).gql()?;
-    let rows = holding::db::list(pool(ctx), filter, window).await.gql()?;
-    Ok(window.page(rows))
+    list_page(ctx, filter, HoldingOrder::Shelf, Direction::Asc, args).await
 }
 
 #[derive(InputObject)]
@@ -93,6 +91,42 @@ pub struct UpdateHoldingInput {
     status: Option<HoldingStatus>,
 }
 
+impl CreateHoldingInput {
+    fn into_draft(self) -> DomainResult<HoldingDraft> {
+        Ok(HoldingDraft {
+            document_id: id::decode_as("documentId", &self.document_id, NodeKind::Document)?,
+            holder_partner_id: self.holder_id.map(|id| id::decode_as("holderId", &id, NodeKind::Partner)).transpose()?,
+            barcode: self.barcode,
+            call_number: self.call_number,
+            location_project_id: self
+                .location_id
+                .map(|id| id::decode_as("locationId", &id, NodeKind::Project))
+                .transpose()?,
+            location_note: self.location_note,
+            status: self.status.into(),
+            exchange_id: None,
+        })
+    }
+}
+
+impl UpdateHoldingInput {
+    fn into_patch(self) -> DomainResult<(i64, HoldingPatch)> {
+        let id = id::decode_as("id", &self.id, NodeKind::Holding)?;
+        let patch = HoldingPatch {
+            barcode: self.barcode,
+            call_number: self.call_number.into(),
+            location_project_id: self
+                .location_id
+                .map_value(|id| id::decode_as("locationId", &id, NodeKind::Project))
+                .transpose()?
+                .into(),
+            location_note: self.location_note.into(),
+            status: self.status.map(Into::into),
+        };
+        Ok((id, patch))
+    }
+}
+
 #[derive(Default)]
 pub struct HoldingQuery;
 
@@ -100,9 +134,7 @@ pub struct HoldingQuery;
 impl HoldingQuery {
     /// One copy by id. An unknown id is a `NOT_FOUND` error.
     async fn holding(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Holding>> {
-        let id = id::decode_as("id", &id, NodeKind::Holding).gql()?;
-        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
-        holding::db::get(&mut conn, id).await.gql().map(Some)
+        find(ctx, &id).await
     }
 
     /// Copies held by this library and by partners: which partner holds a document is what
@@ -128,62 +160,17 @@ pub struct HoldingMutation;
 impl HoldingMutation {
     /// Records a copy. A barcode is unique among one holder's copies.
     async fn create_holding(&self, ctx: &Context<'_>, input: CreateHoldingInput) -> Result<Holding> {
-        let draft = HoldingDraft {
-            document_id: id::decode_as("documentId", &input.document_id, NodeKind::Document).gql()?,
-            holder_partner_id: input
-                .holder_id
-                .map(|id| id::decode_as("holderId", &id, NodeKind::Partner))
-                .transpose()
-                .gql()?,
-            barcode: input.barcode,
-            call_number: input.call_number,
-            location_project_id: input
-                .location_id
-                .map(|id| id::decode_as("locationId", &id, NodeKind::Project))
-                .transpose()
-                .gql()?,
-            location_note: input.location_note,
-            status: input.status,
-            exchange_id: None,
-        }
-        .validate()
-        .gql()?;
+        let draft = input.into_draft().and_then(HoldingDraft::validate).gql()?;
         let mut tx = begin(ctx).await?;
         let id = holding::db::insert(&mut tx, &draft).await.gql()?;
         let created = holding::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(created)
     }
 
     /// Changes a copy: its status (on loan, missing, ...), shelf or barcode.
     async fn update_holding(&self, ctx: &Context<'_>, input: UpdateHoldingInput) -> Result<Holding> {
-        let id = id::decode_as("id", &input.id, NodeKind::Holding).gql()?;
-        let location = match input.location_id {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(id) => Some(Some(id::decode_as("locationId", &id, NodeKind::Project).gql()?)),
-        };
-        let mut tx = begin(ctx).await?;
-        let mut merged = holding::db::get_for_update(&mut tx, id).await.gql()?;
-        if let Some(barcode) = input.barcode {
-            merged.barcode = barcode;
-        }
-        if let Some(v) = super::maybe(input.call_number) {
-            merged.call_number = v;
-        }
-        if let Some(v) = location {
-            merged.location_project_id = v;
-        }
-        if let Some(v) = super::maybe(input.location_note) {
-            merged.location_note = v;
-        }
-        if let Some(status) = input.status {
-            merged.status = status;
-        }
-        let merged = merged.validate().gql()?;
-        holding::db::update(&mut tx, id, &merged).await.gql()?;
-        let updated = holding::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
-        Ok(updated)
+        let (id, patch) = input.into_patch().gql()?;
+        super::update(ctx, id, patch).await
     }
 }

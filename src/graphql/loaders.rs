@@ -1,7 +1,14 @@
 //! Batched loading for nested fields: a page of 100 partners with their agreements and
 //! projects costs one statement per relation, not one per row.
+//!
+//! Two generic loaders serve every aggregate: [`ById`] loads objects by id, [`Children`]
+//! loads the rows under many parents (a partner's agreements, a document's copies). An
+//! aggregate joins in with one line of [`by_id!`] or [`children!`] below.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -9,7 +16,8 @@ use sqlx::PgPool;
 
 use crate::agreement::{self, Agreement};
 use crate::document::{self, Document};
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::global_id::NodeKind;
 use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeEvent, ExchangeLine};
 use crate::holding::{self, Holding};
 use crate::partner::{self, Partner};
@@ -30,175 +38,180 @@ pub struct DbLoader {
     pool: PgPool,
 }
 
-/// Loads these partners now, in one statement, and keeps them for the rest of the request:
-/// for a resolver that already knows which partners its selection will ask for, so that
-/// their fields need not wait for a batching window.
-pub async fn prefetch_partners(loaders: &Loaders, ids: &[i64]) -> Result<(), Error> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let rows = partner::db::get_many(&loaders.loader().pool, ids).await?;
-    loaders.feed_many(rows.into_iter().map(|p| (PartnerKey(p.id), p))).await;
-    Ok(())
+/// An aggregate that can be loaded by id.
+pub trait Fetch: Clone + Send + Sync + 'static {
+    const KIND: NodeKind;
+    fn id(&self) -> i64;
+    fn get_many(pool: &PgPool, ids: &[i64]) -> impl Future<Output = Result<Vec<Self>>> + Send;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PartnerKey(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct AgreementKey(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ProjectKey(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DocumentKey(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct HoldingKey(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExchangeKey(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct HoldingsOfDocument(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LinesOfExchange(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct EventsOfExchange(pub i64);
-/// A partner's exchange balance for one year.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct BalanceOf {
-    pub partner_id: i64,
-    pub year: i32,
-}
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct AgreementsOfPartner(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PartnershipsOfPartner(pub i64);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PartnershipsOfProject(pub i64);
-
-type LoadResult<K, V> = Result<HashMap<K, V>, Arc<Error>>;
-
-fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i64) -> Vec<i64> {
-    keys.iter().map(|k| id(*k)).collect()
+/// Rows that belong to a parent: the rows of many parents are loaded in one statement.
+pub trait Relation: Send + Sync + 'static {
+    type Row: Clone + Send + Sync + 'static;
+    fn parent(row: &Self::Row) -> i64;
+    /// Every row of these parents, each parent's in the order it shows them.
+    fn rows_of(pool: &PgPool, parents: &[i64]) -> impl Future<Output = Result<Vec<Self::Row>>> + Send;
 }
 
-/// Groups rows by a parent key, keeping the order the SQL gave them; every requested key
-/// gets an entry so an empty list is cached as empty.
-fn group<K, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>>
-where
-    K: std::hash::Hash + Eq + Copy,
-{
-    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-    for row in rows {
-        map.entry(key_of(&row)).or_default().push(row);
-    }
-    map
-}
+/// Declares a key type over an id; `PhantomData<fn() -> T>` keeps it `Send`, `Sync` and
+/// `Copy` whatever `T` is, so the impls are written out rather than derived.
+macro_rules! key_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        pub struct $name<T>(pub i64, PhantomData<fn() -> T>);
 
-impl Loader<PartnerKey> for DbLoader {
-    type Value = Partner;
-    type Error = Arc<Error>;
+        impl<T> $name<T> {
+            pub fn new(id: i64) -> Self {
+                $name(id, PhantomData)
+            }
+        }
 
-    async fn load(&self, keys: &[PartnerKey]) -> LoadResult<PartnerKey, Partner> {
-        let rows = partner::db::get_many(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|p| (PartnerKey(p.id), p)).collect())
-    }
-}
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
 
-impl Loader<AgreementKey> for DbLoader {
-    type Value = Agreement;
-    type Error = Arc<Error>;
+        impl<T> Copy for $name<T> {}
 
-    async fn load(&self, keys: &[AgreementKey]) -> LoadResult<AgreementKey, Agreement> {
-        let rows = agreement::db::get_many(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|a| (AgreementKey(a.id), a)).collect())
-    }
-}
+        impl<T> PartialEq for $name<T> {
+            fn eq(&self, other: &Self) -> bool {
+                self.0 == other.0
+            }
+        }
 
-impl Loader<ProjectKey> for DbLoader {
-    type Value = Project;
-    type Error = Arc<Error>;
+        impl<T> Eq for $name<T> {}
 
-    async fn load(&self, keys: &[ProjectKey]) -> LoadResult<ProjectKey, Project> {
-        let rows = project::db::get_many(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|p| (ProjectKey(p.id), p)).collect())
-    }
-}
-
-impl Loader<AgreementsOfPartner> for DbLoader {
-    type Value = Vec<Agreement>;
-    type Error = Arc<Error>;
-
-    async fn load(&self, keys: &[AgreementsOfPartner]) -> LoadResult<AgreementsOfPartner, Vec<Agreement>> {
-        let rows = agreement::db::of_partners(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |a| AgreementsOfPartner(a.partner_id)))
-    }
-}
-
-impl Loader<PartnershipsOfPartner> for DbLoader {
-    type Value = Vec<Partnership>;
-    type Error = Arc<Error>;
-
-    async fn load(&self, keys: &[PartnershipsOfPartner]) -> LoadResult<PartnershipsOfPartner, Vec<Partnership>> {
-        let rows = project::db::partnerships_of_partners(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |p| PartnershipsOfPartner(p.partner_id)))
-    }
-}
-
-impl Loader<PartnershipsOfProject> for DbLoader {
-    type Value = Vec<Partnership>;
-    type Error = Arc<Error>;
-
-    async fn load(&self, keys: &[PartnershipsOfProject]) -> LoadResult<PartnershipsOfProject, Vec<Partnership>> {
-        let rows = project::db::partnerships_of_projects(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |p| PartnershipsOfProject(p.project_id)))
-    }
-}
-
-/// Loads objects by id with `get_many`, keyed by a newtype of the id.
-macro_rules! by_id_loader {
-    ($key:ident, $value:ty, $get_many:path) => {
-        impl Loader<$key> for DbLoader {
-            type Value = $value;
-            type Error = Arc<Error>;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
-                let rows = $get_many(&self.pool, &ids(keys, |k| k.0)).await?;
-                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+        impl<T> Hash for $name<T> {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
             }
         }
     };
 }
 
-by_id_loader!(DocumentKey, Document, document::db::get_many);
-by_id_loader!(HoldingKey, Holding, holding::db::get_many);
-by_id_loader!(ExchangeKey, Exchange, exchange::db::get_many);
+key_type!(
+    /// The key of a `T` loaded by its id.
+    ById
+);
+key_type!(
+    /// The key of the rows of relation `R` under one parent.
+    Children
+);
 
-impl Loader<HoldingsOfDocument> for DbLoader {
-    type Value = Vec<Holding>;
+impl<T: Fetch> Loader<ById<T>> for DbLoader {
+    type Value = T;
     type Error = Arc<Error>;
 
-    async fn load(&self, keys: &[HoldingsOfDocument]) -> LoadResult<HoldingsOfDocument, Vec<Holding>> {
-        let rows = holding::db::of_documents(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |h| HoldingsOfDocument(h.document_id)))
+    async fn load(&self, keys: &[ById<T>]) -> Result<HashMap<ById<T>, T>, Arc<Error>> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = T::get_many(&self.pool, &ids).await?;
+        Ok(rows.into_iter().map(|row| (ById::new(row.id()), row)).collect())
     }
 }
 
-impl Loader<LinesOfExchange> for DbLoader {
-    type Value = Vec<ExchangeLine>;
+impl<R: Relation> Loader<Children<R>> for DbLoader {
+    type Value = Vec<R::Row>;
     type Error = Arc<Error>;
 
-    async fn load(&self, keys: &[LinesOfExchange]) -> LoadResult<LinesOfExchange, Vec<ExchangeLine>> {
-        let rows = exchange::db::lines_of(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |l| LinesOfExchange(l.exchange_id)))
+    /// Every requested parent gets an entry, so an empty list is cached as empty.
+    async fn load(&self, keys: &[Children<R>]) -> Result<HashMap<Children<R>, Vec<R::Row>>, Arc<Error>> {
+        let parents: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = R::rows_of(&self.pool, &parents).await?;
+        let mut grouped: HashMap<Children<R>, Vec<R::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            grouped.entry(Children::new(R::parent(&row))).or_default().push(row);
+        }
+        Ok(grouped)
     }
 }
 
-impl Loader<EventsOfExchange> for DbLoader {
-    type Value = Vec<ExchangeEvent>;
-    type Error = Arc<Error>;
+/// `by_id!(Type, get_many)`.
+macro_rules! by_id {
+    ($type:ident, $get_many:path) => {
+        impl Fetch for $type {
+            const KIND: NodeKind = NodeKind::$type;
 
-    async fn load(&self, keys: &[EventsOfExchange]) -> LoadResult<EventsOfExchange, Vec<ExchangeEvent>> {
-        let rows = exchange::db::events_of(&self.pool, &ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |e| EventsOfExchange(e.exchange_id)))
+            fn id(&self) -> i64 {
+                self.id
+            }
+
+            fn get_many(pool: &PgPool, ids: &[i64]) -> impl Future<Output = Result<Vec<Self>>> + Send {
+                $get_many(pool, ids)
+            }
+        }
+    };
+}
+
+by_id!(Partner, partner::db::get_many);
+by_id!(Agreement, agreement::db::get_many);
+by_id!(Project, project::db::get_many);
+by_id!(Document, document::db::get_many);
+by_id!(Holding, holding::db::get_many);
+by_id!(Exchange, exchange::db::get_many);
+
+/// `children!(Relation: Row by parent_field, rows_of)`.
+macro_rules! children {
+    ($(#[$meta:meta])* $relation:ident: $row:ty, by $parent:ident, $rows_of:path) => {
+        $(#[$meta])*
+        pub struct $relation;
+
+        impl Relation for $relation {
+            type Row = $row;
+
+            fn parent(row: &$row) -> i64 {
+                row.$parent
+            }
+
+            fn rows_of(pool: &PgPool, parents: &[i64]) -> impl Future<Output = Result<Vec<$row>>> + Send {
+                $rows_of(pool, parents)
+            }
+        }
+    };
+}
+
+children!(
+    /// A partner's agreements, most recently signed first.
+    AgreementsOfPartner: Agreement, by partner_id, agreement::db::of_partners
+);
+children!(
+    /// The projects a partner takes part in.
+    PartnershipsOfPartner: Partnership, by partner_id, project::db::partnerships_of_partners
+);
+children!(
+    /// The partners of a project, the lead first.
+    PartnershipsOfProject: Partnership, by project_id, project::db::partnerships_of_projects
+);
+children!(
+    /// A document's copies: this library's first.
+    HoldingsOfDocument: Holding, by document_id, holding::db::of_documents
+);
+children!(
+    /// The lines of a shipment.
+    LinesOfExchange: ExchangeLine, by exchange_id, exchange::db::lines_of
+);
+children!(
+    /// The moves of a shipment, oldest first.
+    EventsOfExchange: ExchangeEvent, by exchange_id, exchange::db::events_of
+);
+
+/// Loads these partners now, in one statement, and keeps them for the rest of the request:
+/// for a resolver that already knows which partners its selection will ask for, so that
+/// their fields need not wait for a batching window.
+pub async fn prefetch_partners(loaders: &Loaders, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
     }
+    let rows = partner::db::get_many(&loaders.loader().pool, ids).await?;
+    loaders.feed_many(rows.into_iter().map(|p| (ById::new(p.id), p))).await;
+    Ok(())
+}
+
+/// A partner's exchange balance for one year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BalanceOf {
+    pub partner_id: i64,
+    pub year: i32,
 }
 
 impl Loader<BalanceOf> for DbLoader {
@@ -206,7 +219,7 @@ impl Loader<BalanceOf> for DbLoader {
     type Error = Arc<Error>;
 
     /// One statement per year asked for (a page of partners asks for one year).
-    async fn load(&self, keys: &[BalanceOf]) -> LoadResult<BalanceOf, ExchangeBalance> {
+    async fn load(&self, keys: &[BalanceOf]) -> Result<HashMap<BalanceOf, ExchangeBalance>, Arc<Error>> {
         let mut years: Vec<i32> = keys.iter().map(|k| k.year).collect();
         years.sort_unstable();
         years.dedup();
@@ -215,11 +228,11 @@ impl Loader<BalanceOf> for DbLoader {
             let partners: Vec<i64> = keys.iter().filter(|k| k.year == year).map(|k| k.partner_id).collect();
             let rows = exchange::db::balances(&self.pool, Some(&partners), year).await?;
             for partner_id in partners {
-                let balance = rows.iter().find(|b| b.partner_id == partner_id).cloned().unwrap_or(ExchangeBalance {
-                    partner_id,
-                    year,
-                    ..Default::default()
-                });
+                let balance = rows
+                    .iter()
+                    .find(|b| b.partner_id == partner_id)
+                    .cloned()
+                    .unwrap_or_else(|| ExchangeBalance::none(partner_id, year));
                 out.insert(BalanceOf { partner_id, year }, balance);
             }
         }

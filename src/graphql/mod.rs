@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod connection;
 pub mod document;
+pub mod enums;
 pub mod error;
 pub mod exchange;
 pub mod holding;
@@ -14,15 +15,17 @@ pub mod partner;
 pub mod project;
 pub mod search;
 
-use async_graphql::{
-    Context, EmptySubscription, ErrorExtensions, ID, MaybeUndefined, MergedObject, Object, Result, Schema,
-};
+use async_graphql::{Context, EmptySubscription, ID, MergedObject, Object, OutputType, Result, Schema};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use self::connection::{IntoPage, Page, PageArgs};
 use self::error::GqlResultExt;
 use self::id::NodeKind;
-use self::loaders::{AgreementKey, DocumentKey, ExchangeKey, HoldingKey, PartnerKey, ProjectKey};
-use self::nodes::{Node, loaders};
+use self::loaders::Fetch;
+use self::nodes::{Node, load_optional};
+use crate::aggregate::{self, Aggregate};
+use crate::db::Direction;
+use crate::db::list::{self as listing, Listing, Scope};
 
 pub type HamkorSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -82,29 +85,67 @@ pub(crate) async fn begin(ctx: &Context<'_>) -> Result<Transaction<'static, Post
     pool(ctx).begin().await.map_err(crate::error::Error::from).gql()
 }
 
-/// An update's nullable field: absent leaves it, null clears it.
-pub(crate) fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
+pub(crate) async fn commit(tx: Transaction<'static, Postgres>) -> Result<()> {
+    tx.commit().await.map_err(crate::error::Error::from).gql()
+}
+
+/// Which rows this request may see.
+pub(crate) fn scope(_ctx: &Context<'_>) -> Scope {
+    Scope::Everything
+}
+
+/// One page of any aggregate's list: the one path of every connection over a table.
+pub(crate) async fn list_page<L>(
+    ctx: &Context<'_>,
+    filter: &L,
+    order: L::Order,
+    direction: Direction,
+    args: &PageArgs,
+) -> Result<Page<L::Row>>
+where
+    L: Listing,
+    L::Row: OutputType,
+{
+    args.validate().gql()?;
+    let scope = scope(ctx);
+    let total = listing::count(pool(ctx), filter, scope).await.gql()?;
+    let window = args.window(total).gql()?;
+    let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;
+    Ok(window.page(rows))
+}
+
+/// One object by its global id for a typed root field (`partner(id:)`): an id of another
+/// kind is `BAD_USER_INPUT`, an unknown one `NOT_FOUND`.
+pub(crate) async fn find<T: Fetch>(ctx: &Context<'_>, id: &ID) -> Result<Option<T>> {
+    let raw = id::decode_as("id", id, T::KIND).gql()?;
+    // Straight to the database: a root field has no siblings to batch with.
+    match T::get_many(pool(ctx), &[raw]).await.gql()?.pop() {
+        Some(found) => Ok(Some(found)),
+        None => Err(crate::error::Error::not_found(T::KIND.type_name(), raw)).gql(),
     }
+}
+
+/// Changes one aggregate in a transaction of its own: the one path of every update mutation.
+pub(crate) async fn update<A: Aggregate>(ctx: &Context<'_>, id: i64, patch: A::Patch) -> Result<A> {
+    let mut tx = begin(ctx).await?;
+    let updated = aggregate::update::<A>(&mut tx, id, patch).await.gql()?;
+    commit(tx).await?;
+    Ok(updated)
 }
 
 #[derive(Default)]
 pub struct NodeQuery;
 
 async fn load_node(ctx: &Context<'_>, kind: NodeKind, raw: i64) -> Result<Option<Node>> {
-    let loaders = loaders(ctx);
-    let node = match kind {
-        NodeKind::Partner => loaders.load_one(PartnerKey(raw)).await.map_err(|e| e.extend())?.map(Node::Partner),
-        NodeKind::Agreement => loaders.load_one(AgreementKey(raw)).await.map_err(|e| e.extend())?.map(Node::Agreement),
-        NodeKind::Project => loaders.load_one(ProjectKey(raw)).await.map_err(|e| e.extend())?.map(Node::Project),
-        NodeKind::Document => loaders.load_one(DocumentKey(raw)).await.map_err(|e| e.extend())?.map(Node::Document),
-        NodeKind::Holding => loaders.load_one(HoldingKey(raw)).await.map_err(|e| e.extend())?.map(Node::Holding),
-        NodeKind::Exchange => loaders.load_one(ExchangeKey(raw)).await.map_err(|e| e.extend())?.map(Node::Exchange),
-    };
-    Ok(node)
+    let id = Some(raw);
+    Ok(match kind {
+        NodeKind::Partner => load_optional(ctx, id).await?.map(Node::Partner),
+        NodeKind::Agreement => load_optional(ctx, id).await?.map(Node::Agreement),
+        NodeKind::Project => load_optional(ctx, id).await?.map(Node::Project),
+        NodeKind::Document => load_optional(ctx, id).await?.map(Node::Document),
+        NodeKind::Holding => load_optional(ctx, id).await?.map(Node::Holding),
+        NodeKind::Exchange => load_optional(ctx, id).await?.map(Node::Exchange),
+    })
 }
 
 #[Object]

@@ -2,13 +2,13 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::connection::{IntoPage, Page, PageArgs};
+use super::connection::{Page, PageArgs};
+use super::enums::{Direction, PartnerKind};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, pool};
-use crate::db::Direction;
+use super::{begin, commit, find, list_page};
 use crate::partner::db::{PartnerFilter, PartnerOrder};
-use crate::partner::{self, LocalizedName, Partner, PartnerDraft, PartnerKind, PartnerPatch, validate_names};
+use crate::partner::{self, LocalizedName, Partner, PartnerDraft, PartnerPatch};
 use crate::validate;
 
 #[derive(InputObject, Default)]
@@ -26,7 +26,7 @@ impl PartnerFilterInput {
     fn validate(self) -> crate::error::Result<PartnerFilter> {
         Ok(PartnerFilter {
             country: self.country.map(|c| validate::country("filter.country", &c)).transpose()?,
-            kind: self.kind,
+            kind: self.kind.map(Into::into),
             active: self.active,
             name_contains: self
                 .name_contains
@@ -36,17 +36,17 @@ impl PartnerFilterInput {
     }
 }
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PartnerOrderField {
-    /// The English name, or the best name when there is none in English.
-    #[default]
-    Name,
-    Country,
-    CreatedAt,
-    UpdatedAt,
-}
+super::enums::graphql_enum!(
+    PartnerOrderField => PartnerOrder {
+        /// The English name, or the best name when there is none in English.
+        Name,
+        Country,
+        CreatedAt,
+        UpdatedAt,
+    }
+);
 
-#[derive(InputObject, Default)]
+#[derive(InputObject)]
 pub struct PartnerOrderBy {
     field: PartnerOrderField,
     #[graphql(default)]
@@ -60,8 +60,8 @@ pub struct LocalizedNameInput {
     value: String,
 }
 
-fn names_from(input: Vec<LocalizedNameInput>) -> crate::error::Result<Vec<LocalizedName>> {
-    validate_names(input.into_iter().map(|n| LocalizedName { lang: n.lang, value: n.value }).collect())
+fn names_from(input: Vec<LocalizedNameInput>) -> Vec<LocalizedName> {
+    input.into_iter().map(|n| LocalizedName { lang: n.lang, value: n.value }).collect()
 }
 
 #[derive(InputObject)]
@@ -79,18 +79,18 @@ pub struct CreatePartnerInput {
     names: Vec<LocalizedNameInput>,
 }
 
-impl CreatePartnerInput {
-    fn validate(self) -> crate::error::Result<PartnerDraft> {
-        Ok(PartnerDraft {
-            kind: self.kind,
-            country: partner::validate_optional(self.country.as_deref(), |c| validate::country("country", c))?,
-            city: partner::validate_city(self.city.as_deref())?,
-            website: partner::validate_optional(self.website.as_deref(), |v| validate::web_url("website", v))?,
-            email: partner::validate_optional(self.email.as_deref(), |v| validate::email("email", v))?,
-            isil: partner::validate_optional(self.isil.as_deref(), |v| validate::isil("isil", v))?,
-            active: self.active,
-            names: names_from(self.names)?,
-        })
+impl From<CreatePartnerInput> for PartnerDraft {
+    fn from(input: CreatePartnerInput) -> Self {
+        PartnerDraft {
+            kind: input.kind.into(),
+            country: input.country,
+            city: input.city,
+            website: input.website,
+            email: input.email,
+            isil: input.isil,
+            active: input.active,
+            names: names_from(input.names),
+        }
     }
 }
 
@@ -109,32 +109,18 @@ pub struct UpdatePartnerInput {
     names: Option<Vec<LocalizedNameInput>>,
 }
 
-/// Validates a nullable field of an update: absent stays absent, null clears.
-fn patch_field(
-    value: MaybeUndefined<String>,
-    check: impl Fn(&str) -> crate::error::Result<Option<String>>,
-) -> crate::error::Result<Option<Option<String>>> {
-    match value {
-        MaybeUndefined::Undefined => Ok(None),
-        MaybeUndefined::Null => Ok(Some(None)),
-        MaybeUndefined::Value(v) => check(&v).map(Some),
-    }
-}
-
 impl UpdatePartnerInput {
-    fn validate(self) -> crate::error::Result<(i64, PartnerPatch)> {
+    fn into_patch(self) -> crate::error::Result<(i64, PartnerPatch)> {
         let id = id::decode_as("id", &self.id, NodeKind::Partner)?;
         let patch = PartnerPatch {
-            kind: self.kind,
-            country: patch_field(self.country, |v| validate::country("country", v).map(Some))?,
-            city: patch_field(self.city, |v| partner::validate_city(Some(v)))?,
-            website: patch_field(self.website, |v| {
-                partner::validate_optional(Some(v), |v| validate::web_url("website", v))
-            })?,
-            email: patch_field(self.email, |v| partner::validate_optional(Some(v), |v| validate::email("email", v)))?,
-            isil: patch_field(self.isil, |v| partner::validate_optional(Some(v), |v| validate::isil("isil", v)))?,
+            kind: self.kind.map(Into::into),
+            country: self.country.into(),
+            city: self.city.into(),
+            website: self.website.into(),
+            email: self.email.into(),
+            isil: self.isil.into(),
             active: self.active,
-            names: self.names.map(names_from).transpose()?,
+            names: self.names.map(names_from),
         };
         Ok((id, patch))
     }
@@ -147,9 +133,7 @@ pub struct PartnerQuery;
 impl PartnerQuery {
     /// One partner by id. An unknown id is a `NOT_FOUND` error.
     async fn partner(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Partner>> {
-        let id = id::decode_as("id", &id, NodeKind::Partner).gql()?;
-        let mut conn = pool(ctx).acquire().await.map_err(crate::error::Error::from).gql()?;
-        partner::db::get(&mut conn, id).await.gql().map(Some)
+        find(ctx, &id).await
     }
 
     /// Partners, filtered and ordered; by English name unless `orderBy` says otherwise.
@@ -163,20 +147,10 @@ impl PartnerQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Partner>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
         let filter = filter.unwrap_or_default().validate().gql()?;
-        let order_by = order_by.unwrap_or_default();
-        let order = match order_by.field {
-            PartnerOrderField::Name => PartnerOrder::Name,
-            PartnerOrderField::Country => PartnerOrder::Country,
-            PartnerOrderField::CreatedAt => PartnerOrder::CreatedAt,
-            PartnerOrderField::UpdatedAt => PartnerOrder::UpdatedAt,
-        };
-        let total = partner::db::count(pool(ctx), &filter).await.gql()?;
-        let window = args.window(total).gql()?;
-        let rows = partner::db::list(pool(ctx), &filter, order, order_by.direction, window).await.gql()?;
-        Ok(window.page(rows))
+        let (order, direction) =
+            order_by.map_or((PartnerOrder::Name, Direction::Asc), |o| (o.field.into(), o.direction));
+        list_page(ctx, &filter, order, direction.into(), &PageArgs::new(after, before, first, last)).await
     }
 }
 
@@ -187,21 +161,17 @@ pub struct PartnerMutation;
 impl PartnerMutation {
     /// Registers a partner institution.
     async fn create_partner(&self, ctx: &Context<'_>, input: CreatePartnerInput) -> Result<Partner> {
-        let draft = input.validate().gql()?;
+        let draft = PartnerDraft::from(input).validate().gql()?;
         let mut tx = begin(ctx).await?;
         let id = partner::db::insert(&mut tx, &draft).await.gql()?;
         let created = partner::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(crate::error::Error::from).gql()?;
+        commit(tx).await?;
         Ok(created)
     }
 
     /// Changes a partner.
     async fn update_partner(&self, ctx: &Context<'_>, input: UpdatePartnerInput) -> Result<Partner> {
-        let (id, patch) = input.validate().gql()?;
-        let mut tx = begin(ctx).await?;
-        partner::db::update(&mut tx, id, &patch).await.gql()?;
-        let updated = partner::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(crate::error::Error::from).gql()?;
-        Ok(updated)
+        let (id, patch) = input.into_patch().gql()?;
+        super::update(ctx, id, patch).await
     }
 }

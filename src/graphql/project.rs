@@ -3,14 +3,14 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::NaiveDate;
 
-use super::connection::{IntoPage, Page, PageArgs};
+use super::connection::{Page, PageArgs};
+use super::enums::{Direction, ProjectKind, ProjectRole, ProjectStatus};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, pool};
-use crate::db::Direction;
+use super::{begin, commit, find, list_page};
 use crate::error::{Error, Result as DomainResult};
 use crate::project::db::{ProjectFilter, ProjectOrder};
-use crate::project::{self, Project, ProjectDraft, ProjectKind, ProjectPatch, ProjectRole, ProjectStatus};
+use crate::project::{self, Project, ProjectDraft, ProjectPatch};
 use crate::validate;
 
 #[derive(InputObject, Default)]
@@ -26,8 +26,8 @@ pub struct ProjectFilterInput {
 impl ProjectFilterInput {
     fn validate(self) -> DomainResult<ProjectFilter> {
         Ok(ProjectFilter {
-            kind: self.kind,
-            status: self.status,
+            kind: self.kind.map(Into::into),
+            status: self.status.map(Into::into),
             partner_id: self
                 .partner_id
                 .map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner))
@@ -40,15 +40,15 @@ impl ProjectFilterInput {
     }
 }
 
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProjectOrderField {
-    #[default]
-    Title,
-    StartsOn,
-    CreatedAt,
-}
+super::enums::graphql_enum!(
+    ProjectOrderField => ProjectOrder {
+        Title,
+        StartsOn,
+        CreatedAt,
+    }
+);
 
-#[derive(InputObject, Default)]
+#[derive(InputObject)]
 pub struct ProjectOrderBy {
     field: ProjectOrderField,
     #[graphql(default)]
@@ -75,7 +75,7 @@ pub struct CreateProjectInput {
     partners: Vec<ProjectPartnerInput>,
 }
 
-type PartnerRoles = Vec<(i64, ProjectRole)>;
+type PartnerRoles = Vec<(i64, project::ProjectRole)>;
 
 fn partner_roles(partners: Vec<ProjectPartnerInput>) -> DomainResult<PartnerRoles> {
     if partners.len() > project::MAX_PARTNERS_PER_REQUEST {
@@ -90,7 +90,7 @@ fn partner_roles(partners: Vec<ProjectPartnerInput>) -> DomainResult<PartnerRole
         if roles.iter().any(|(id, _)| *id == partner_id) {
             return Err(Error::invalid("partners", "a partner is listed twice"));
         }
-        roles.push((partner_id, p.role));
+        roles.push((partner_id, p.role.into()));
     }
     Ok(roles)
 }
@@ -98,9 +98,9 @@ fn partner_roles(partners: Vec<ProjectPartnerInput>) -> DomainResult<PartnerRole
 impl CreateProjectInput {
     fn validate(self) -> DomainResult<(ProjectDraft, PartnerRoles)> {
         let draft = ProjectDraft {
-            kind: self.kind,
+            kind: self.kind.into(),
             title: self.title,
-            status: self.status,
+            status: self.status.into(),
             starts_on: self.starts_on,
             ends_on: self.ends_on,
             description: self.description,
@@ -122,6 +122,21 @@ pub struct UpdateProjectInput {
     description: MaybeUndefined<String>,
 }
 
+impl UpdateProjectInput {
+    fn into_patch(self) -> DomainResult<(i64, ProjectPatch)> {
+        let id = id::decode_as("id", &self.id, NodeKind::Project)?;
+        let patch = ProjectPatch {
+            kind: self.kind.map(Into::into),
+            title: self.title,
+            status: self.status.map(Into::into),
+            starts_on: self.starts_on.into(),
+            ends_on: self.ends_on.into(),
+            description: self.description.into(),
+        };
+        Ok((id, patch))
+    }
+}
+
 #[derive(Default)]
 pub struct ProjectQuery;
 
@@ -129,9 +144,7 @@ pub struct ProjectQuery;
 impl ProjectQuery {
     /// One project by id. An unknown id is a `NOT_FOUND` error.
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
-        let id = id::decode_as("id", &id, NodeKind::Project).gql()?;
-        let mut conn = pool(ctx).acquire().await.map_err(Error::from).gql()?;
-        project::db::get(&mut conn, id).await.gql().map(Some)
+        find(ctx, &id).await
     }
 
     /// Projects, filtered and ordered by title unless `orderBy` says otherwise.
@@ -145,19 +158,10 @@ impl ProjectQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Project>> {
-        let args = PageArgs::new(after, before, first, last);
-        args.validate().gql()?;
         let filter = filter.unwrap_or_default().validate().gql()?;
-        let order_by = order_by.unwrap_or_default();
-        let order = match order_by.field {
-            ProjectOrderField::Title => ProjectOrder::Title,
-            ProjectOrderField::StartsOn => ProjectOrder::StartsOn,
-            ProjectOrderField::CreatedAt => ProjectOrder::CreatedAt,
-        };
-        let total = project::db::count(pool(ctx), &filter).await.gql()?;
-        let window = args.window(total).gql()?;
-        let rows = project::db::list(pool(ctx), &filter, order, order_by.direction, window).await.gql()?;
-        Ok(window.page(rows))
+        let (order, direction) =
+            order_by.map_or((ProjectOrder::Title, Direction::Asc), |o| (o.field.into(), o.direction));
+        list_page(ctx, &filter, order, direction.into(), &PageArgs::new(after, before, first, last)).await
     }
 }
 
@@ -175,28 +179,14 @@ impl ProjectMutation {
             project::db::set_partner(&mut tx, id, partner_id, role).await.gql()?;
         }
         let created = project::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(created)
     }
 
     /// Changes a project; the result is validated as a whole.
     async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<Project> {
-        let id = id::decode_as("id", &input.id, NodeKind::Project).gql()?;
-        let patch = ProjectPatch {
-            kind: input.kind,
-            title: input.title,
-            status: input.status,
-            starts_on: super::maybe(input.starts_on),
-            ends_on: super::maybe(input.ends_on),
-            description: super::maybe(input.description),
-        };
-        let mut tx = begin(ctx).await?;
-        let stored = project::db::get_for_update(&mut tx, id).await.gql()?;
-        let merged = patch.apply(stored).validate().gql()?;
-        project::db::update(&mut tx, id, &merged).await.gql()?;
-        let updated = project::db::get(&mut tx, id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
-        Ok(updated)
+        let (id, patch) = input.into_patch().gql()?;
+        super::update(ctx, id, patch).await
     }
 
     /// Attaches a partner to a project with a role, or changes the role of one already attached.
@@ -211,23 +201,23 @@ impl ProjectMutation {
         let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
         let mut tx = begin(ctx).await?;
         project::db::get_for_update(&mut tx, project_id).await.gql()?;
-        project::db::set_partner(&mut tx, project_id, partner_id, role).await.gql()?;
+        project::db::set_partner(&mut tx, project_id, partner_id, role.into()).await.gql()?;
         let updated = project::db::get(&mut tx, project_id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(updated)
     }
 
     /// Detaches a partner from a project. A partner that does not take part is `NOT_FOUND`.
     async fn remove_project_partner(&self, ctx: &Context<'_>, project_id: ID, partner_id: ID) -> Result<Project> {
         let project_id = id::decode_as("projectId", &project_id, NodeKind::Project).gql()?;
-        let partner_id_raw = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
+        let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
         let mut tx = begin(ctx).await?;
         project::db::get_for_update(&mut tx, project_id).await.gql()?;
-        if !project::db::remove_partner(&mut tx, project_id, partner_id_raw).await.gql()? {
-            return Err(Error::not_found("Partner", partner_id_raw)).gql();
+        if !project::db::remove_partner(&mut tx, project_id, partner_id).await.gql()? {
+            return Err(Error::not_found("Partner", partner_id)).gql();
         }
         let updated = project::db::get(&mut tx, project_id).await.gql()?;
-        tx.commit().await.map_err(Error::from).gql()?;
+        commit(tx).await?;
         Ok(updated)
     }
 }

@@ -4,15 +4,14 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::connection::{MAX_PAGE_SIZE, OffsetCursor};
+use super::enums::{Direction, DocumentFormat, ExchangeDirection};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::loaders::PartnerKey;
-use super::nodes::loaders;
+use super::nodes::{load_optional, loaders};
 use super::pool;
-use crate::db::Direction;
-use crate::document::{self, Document, DocumentFormat, identifiers};
+use crate::document::{self, Document, identifiers};
 use crate::error::{Error, Result as DomainResult};
-use crate::exchange::ExchangeDirection;
+use crate::exchange;
 use crate::partner::Partner;
 use crate::search::SearchIndex;
 use crate::search::facets;
@@ -80,7 +79,7 @@ impl SearchFilter {
                     })
                 })
                 .collect::<DomainResult<_>>()?,
-            formats: self.formats.iter().map(|f| f.as_str().to_owned()).collect(),
+            formats: self.formats.iter().map(|f| document::DocumentFormat::from(*f).as_str().to_owned()).collect(),
             year_from: self.year_from,
             year_to: self.year_to,
             partners: ids("filter.partnerIds", &self.partner_ids, NodeKind::Partner)?,
@@ -89,7 +88,10 @@ impl SearchFilter {
                 .iter()
                 .map(|c| crate::validate::country("filter.countries", c))
                 .collect::<DomainResult<_>>()?,
-            directions: self.direction.map(|d| vec![d.as_str().to_owned()]).unwrap_or_default(),
+            directions: self
+                .direction
+                .map(|d| vec![exchange::ExchangeDirection::from(d).as_str().to_owned()])
+                .unwrap_or_default(),
             projects: ids("filter.projectIds", &self.project_ids, NodeKind::Project)?,
             available: self.has_available_holding,
         })
@@ -152,8 +154,7 @@ pub struct PartnerFacetCount {
 #[Object]
 impl PartnerFacetCount {
     async fn partner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
-        use async_graphql::ErrorExtensions;
-        loaders(ctx).load_one(PartnerKey(self.partner_id)).await.map_err(|e| e.extend())
+        load_optional(ctx, Some(self.partner_id)).await
     }
 
     async fn count(&self) -> i64 {
@@ -208,7 +209,10 @@ fn facets_from(f: facets::Facets) -> SearchFacets {
         formats: f
             .formats
             .into_iter()
-            .filter_map(|(v, count)| Some(FormatFacetCount { format: v.parse().ok()?, count: count as i64 }))
+            .filter_map(|(v, count)| {
+                let format = v.parse::<document::DocumentFormat>().ok()?.into();
+                Some(FormatFacetCount { format, count: count as i64 })
+            })
             .collect(),
         partners: f
             .partners

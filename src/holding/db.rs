@@ -3,7 +3,8 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::{Holding, HoldingDraft, HoldingStatus};
-use crate::db::{Window, escape_like};
+use crate::db::escape_like;
+use crate::db::list::{Conditions, Listing};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -32,44 +33,51 @@ pub struct HoldingFilter {
     pub barcode: Option<String>,
 }
 
-/// $2 is 0 for "any holder", 1 for "this library", 2 for "the partner in $3", 3 for "any partner".
-const FILTER: &str = "
-    WHERE ($1::bigint IS NULL OR h.document_id = $1)
-      AND ($2::int = 0 OR ($2 = 1 AND h.holder_partner_id IS NULL) OR ($2 = 2 AND h.holder_partner_id = $3)
-           OR ($2 = 3 AND h.holder_partner_id IS NOT NULL))
-      AND ($4::bigint IS NULL OR h.location_project_id = $4)
-      AND ($5::text IS NULL OR h.status = $5)
-      AND ($6::bigint IS NULL OR h.exchange_id = $6)
-      AND ($7::text IS NULL OR h.barcode ILIKE $7)";
-
-type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
-
-fn bind_filter<'q, O>(query: Query<'q, O>, filter: &'q HoldingFilter) -> Query<'q, O> {
-    let (holder_kind, partner) = match filter.holder {
-        Holder::Anyone => (0, None),
-        Holder::ThisLibrary => (1, None),
-        Holder::Partner(id) => (2, Some(id)),
-        Holder::AnyPartner => (3, None),
-    };
-    query
-        .bind(filter.document_id)
-        .bind(holder_kind)
-        .bind(partner)
-        .bind(filter.location_project_id)
-        .bind(filter.status.map(HoldingStatus::as_str))
-        .bind(filter.exchange_id)
-        .bind(filter.barcode.as_deref().map(escape_like))
+/// Holdings are listed as on a shelf list: this library's copies first, then by barcode.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum HoldingOrder {
+    #[default]
+    Shelf,
 }
 
-pub async fn count(pool: &PgPool, filter: &HoldingFilter) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM holdings h {FILTER}");
-    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
-    Ok(n)
-}
+impl Listing for HoldingFilter {
+    type Row = Holding;
+    type Order = HoldingOrder;
+    const SELECT: &'static str = SELECT;
+    const FROM: &'static str = "holdings h";
+    const ID: &'static str = "h.id";
 
-pub async fn list(pool: &PgPool, filter: &HoldingFilter, window: Window) -> Result<Vec<Holding>> {
-    let sql = format!("{SELECT} {FILTER} ORDER BY h.holder_partner_id NULLS FIRST, h.barcode, h.id LIMIT $8 OFFSET $9");
-    Ok(bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?)
+    fn conditions<'args>(&'args self, w: &mut Conditions<'_, 'args>) {
+        if let Some(document_id) = self.document_id {
+            w.bound("h.document_id = ", document_id);
+        }
+        match self.holder {
+            Holder::Anyone => {}
+            Holder::ThisLibrary => {
+                w.and("h.holder_partner_id IS NULL");
+            }
+            Holder::AnyPartner => {
+                w.and("h.holder_partner_id IS NOT NULL");
+            }
+            Holder::Partner(partner_id) => w.bound("h.holder_partner_id = ", partner_id),
+        }
+        if let Some(project_id) = self.location_project_id {
+            w.bound("h.location_project_id = ", project_id);
+        }
+        if let Some(status) = self.status {
+            w.bound("h.status = ", status.as_str());
+        }
+        if let Some(exchange_id) = self.exchange_id {
+            w.bound("h.exchange_id = ", exchange_id);
+        }
+        if let Some(barcode) = &self.barcode {
+            w.bound("h.barcode ILIKE ", escape_like(barcode));
+        }
+    }
+
+    fn order_by(HoldingOrder::Shelf: HoldingOrder) -> &'static str {
+        "h.holder_partner_id NULLS FIRST, h.barcode"
+    }
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Holding> {

@@ -3,8 +3,12 @@
 
 pub mod db;
 
-use chrono::{DateTime, Utc};
+use std::future::Future;
 
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::aggregate::{Aggregate, set};
 use crate::error::Result;
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -47,6 +51,17 @@ pub struct HoldingDraft {
     pub exchange_id: Option<i64>,
 }
 
+/// A change to a copy; `None` leaves a field as it is, `Some(None)` clears it. Which
+/// document it is a copy of, and who holds it, never change.
+#[derive(Clone, Debug, Default)]
+pub struct HoldingPatch {
+    pub barcode: Option<String>,
+    pub call_number: Option<Option<String>>,
+    pub location_project_id: Option<Option<i64>>,
+    pub location_note: Option<Option<String>>,
+    pub status: Option<HoldingStatus>,
+}
+
 pub const MAX_BARCODE_CHARS: usize = 100;
 
 impl HoldingDraft {
@@ -55,5 +70,41 @@ impl HoldingDraft {
         self.call_number = validate::optional_text("callNumber", self.call_number.as_deref(), 200)?;
         self.location_note = validate::optional_text("locationNote", self.location_note.as_deref(), 500)?;
         Ok(self)
+    }
+}
+
+impl HoldingPatch {
+    pub fn apply(self, mut to: HoldingDraft) -> HoldingDraft {
+        set(&mut to.barcode, self.barcode);
+        set(&mut to.call_number, self.call_number);
+        set(&mut to.location_project_id, self.location_project_id);
+        set(&mut to.location_note, self.location_note);
+        set(&mut to.status, self.status);
+        to
+    }
+}
+
+impl Aggregate for Holding {
+    type Draft = HoldingDraft;
+    type Patch = HoldingPatch;
+
+    fn apply(patch: HoldingPatch, to: HoldingDraft) -> HoldingDraft {
+        patch.apply(to)
+    }
+
+    fn validate(draft: HoldingDraft) -> Result<HoldingDraft> {
+        draft.validate()
+    }
+
+    fn load_for_update(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<HoldingDraft>> + Send {
+        db::get_for_update(conn, id)
+    }
+
+    fn store(conn: &mut PgConnection, id: i64, draft: &HoldingDraft) -> impl Future<Output = Result<()>> + Send {
+        db::update(conn, id, draft)
+    }
+
+    fn get(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<Holding>> + Send {
+        db::get(conn, id)
     }
 }

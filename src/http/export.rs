@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::document::export::{self, ExportFormat};
 use crate::error::Error;
-use crate::graphql::id::{self, NodeKind};
+use crate::global_id::{self, NodeKind};
 
 pub async fn document(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let Some((id_text, extension)) = file.rsplit_once('.') else {
@@ -17,8 +17,7 @@ pub async fn document(State(state): State<AppState>, Path(file): Path<String>) -
     let Some(format) = ExportFormat::from_extension(extension) else {
         return problem(StatusCode::NOT_FOUND, "unknown format; use marcxml, dc, bib, ris or json");
     };
-    let global_id = async_graphql::ID(id_text.to_owned());
-    let raw = match id::decode_as("id", &global_id, NodeKind::Document) {
+    let raw = match global_id::decode_as("id", id_text, NodeKind::Document) {
         Ok(raw) => raw,
         Err(err) => return problem(StatusCode::BAD_REQUEST, &err.to_string()),
     };
@@ -34,9 +33,9 @@ pub async fn document(State(state): State<AppState>, Path(file): Path<String>) -
             return problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
         }
     };
-    match export::render(&document, format, &global_id) {
+    match export::render(&document, format, id_text) {
         Ok(body) => {
-            let disposition = format!("inline; filename=\"{}.{}\"", global_id.as_str(), format.extension());
+            let disposition = format!("inline; filename=\"{id_text}.{}\"", format.extension());
             let mut response = (StatusCode::OK, body).into_response();
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));

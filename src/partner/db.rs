@@ -2,8 +2,9 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use super::{Partner, PartnerDraft, PartnerKind, PartnerPatch};
-use crate::db::{Direction, Window, escape_like};
+use super::{Partner, PartnerDraft, PartnerKind};
+use crate::db::escape_like;
+use crate::db::list::{Conditions, Listing};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -12,15 +13,6 @@ const SELECT: &str = "
                      FROM partner_names n WHERE n.partner_id = p.id), '[]'::jsonb) AS names,
            p.created_at, p.updated_at
     FROM partners p";
-
-/// The filter's parameters are $1..$4 in every statement that uses it.
-const FILTER: &str = "
-    WHERE ($1::text IS NULL OR p.country = $1)
-      AND ($2::text IS NULL OR p.kind = $2)
-      AND ($3::bool IS NULL OR p.active = $3)
-      AND ($4::text IS NULL OR EXISTS (
-            SELECT 1 FROM partner_names n
-            WHERE n.partner_id = p.id AND n.name ILIKE '%' || $4 || '%'))";
 
 #[derive(Clone, Debug, Default)]
 pub struct PartnerFilter {
@@ -41,9 +33,32 @@ pub enum PartnerOrder {
     UpdatedAt,
 }
 
-impl PartnerOrder {
-    fn sql(self) -> &'static str {
-        match self {
+impl Listing for PartnerFilter {
+    type Row = Partner;
+    type Order = PartnerOrder;
+    const SELECT: &'static str = SELECT;
+    const FROM: &'static str = "partners p";
+    const ID: &'static str = "p.id";
+
+    fn conditions<'args>(&'args self, w: &mut Conditions<'_, 'args>) {
+        if let Some(country) = &self.country {
+            w.bound("p.country = ", country);
+        }
+        if let Some(kind) = self.kind {
+            w.bound("p.kind = ", kind.as_str());
+        }
+        if let Some(active) = self.active {
+            w.bound("p.active = ", active);
+        }
+        if let Some(text) = &self.name_contains {
+            w.and("EXISTS (SELECT 1 FROM partner_names n WHERE n.partner_id = p.id AND n.name ILIKE '%' || ")
+                .push_bind(escape_like(text))
+                .push(" || '%')");
+        }
+    }
+
+    fn order_by(order: PartnerOrder) -> &'static str {
+        match order {
             PartnerOrder::Name => {
                 "(SELECT lower(n.name) FROM partner_names n WHERE n.partner_id = p.id
                   ORDER BY n.lang = 'en' DESC, n.lang = 'uz-Latn' DESC, n.lang LIMIT 1)"
@@ -53,39 +68,6 @@ impl PartnerOrder {
             PartnerOrder::UpdatedAt => "p.updated_at",
         }
     }
-}
-
-fn bind_filter<'q, O>(
-    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
-    filter: &'q PartnerFilter,
-) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
-    query
-        .bind(filter.country.as_deref())
-        .bind(filter.kind.map(PartnerKind::as_str))
-        .bind(filter.active)
-        .bind(filter.name_contains.as_deref().map(escape_like))
-}
-
-pub async fn count(pool: &PgPool, filter: &PartnerFilter) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM partners p {FILTER}");
-    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
-    Ok(n)
-}
-
-pub async fn list(
-    pool: &PgPool,
-    filter: &PartnerFilter,
-    order: PartnerOrder,
-    direction: Direction,
-    window: Window,
-) -> Result<Vec<Partner>> {
-    let sql = format!(
-        "{SELECT} {FILTER} ORDER BY {} {dir} NULLS LAST, p.id {dir} LIMIT $5 OFFSET $6",
-        order.sql(),
-        dir = direction.sql()
-    );
-    let rows = bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?;
-    Ok(rows)
 }
 
 pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Partner>> {
@@ -128,43 +110,48 @@ pub async fn insert(conn: &mut PgConnection, draft: &PartnerDraft) -> Result<i64
     Ok(id)
 }
 
-pub async fn update(conn: &mut PgConnection, id: i64, patch: &PartnerPatch) -> Result<()> {
-    // A NULL parameter means "leave as is"; the *_set flags distinguish clearing a nullable
-    // column from leaving it alone.
+/// The stored partner, locked until the transaction ends: what an update starts from.
+pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<PartnerDraft> {
+    let sql = format!("{SELECT} WHERE p.id = $1 FOR UPDATE OF p");
+    let partner: Partner =
+        sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| Error::not_found("Partner", id))?;
+    Ok(PartnerDraft {
+        kind: partner.kind,
+        country: partner.country,
+        city: partner.city,
+        website: partner.website,
+        email: partner.email,
+        isil: partner.isil,
+        active: partner.active,
+        names: partner.names,
+    })
+}
+
+pub async fn update(conn: &mut PgConnection, id: i64, draft: &PartnerDraft) -> Result<()> {
     let updated = sqlx::query(
-        "UPDATE partners SET
-            kind = COALESCE($2, kind),
-            country = CASE WHEN $3 THEN $13 ELSE country END,
-            city = CASE WHEN $4 THEN $5 ELSE city END,
-            website = CASE WHEN $6 THEN $7 ELSE website END,
-            email = CASE WHEN $8 THEN $9 ELSE email END,
-            isil = CASE WHEN $10 THEN $11 ELSE isil END,
-            active = COALESCE($12, active),
-            updated_at = now()
+        "UPDATE partners SET kind = $2, country = $3, city = $4, website = $5, email = $6, isil = $7, active = $8,
+                updated_at = now()
          WHERE id = $1",
     )
     .bind(id)
-    .bind(patch.kind.map(PartnerKind::as_str))
-    .bind(patch.country.is_some())
-    .bind(patch.city.is_some())
-    .bind(patch.city.clone().flatten())
-    .bind(patch.website.is_some())
-    .bind(patch.website.clone().flatten())
-    .bind(patch.email.is_some())
-    .bind(patch.email.clone().flatten())
-    .bind(patch.isil.is_some())
-    .bind(patch.isil.clone().flatten())
-    .bind(patch.active)
-    .bind(patch.country.clone().flatten())
+    .bind(draft.kind.as_str())
+    .bind(&draft.country)
+    .bind(&draft.city)
+    .bind(&draft.website)
+    .bind(&draft.email)
+    .bind(&draft.isil)
+    .bind(draft.active)
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() == 0 {
         return Err(Error::not_found("Partner", id));
     }
-    if let Some(names) = &patch.names {
-        replace_names(conn, id, names).await?;
-    }
-    Ok(())
+    replace_names(conn, id, &draft.names).await
+}
+
+/// Whether a partner has this id.
+pub async fn exists(conn: &mut PgConnection, id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM partners WHERE id = $1)").bind(id).fetch_one(conn).await?)
 }
 
 async fn replace_names(conn: &mut PgConnection, id: i64, names: &[super::LocalizedName]) -> Result<()> {

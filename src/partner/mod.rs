@@ -3,9 +3,13 @@
 
 pub mod db;
 
+use std::future::Future;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 
+use crate::aggregate::{Aggregate, set};
 use crate::error::{Error, Result};
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -29,7 +33,7 @@ text_enum!(
 );
 
 /// A partner's name in one language.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalizedName {
     /// BCP 47 language tag, e.g. `uz-Latn`, `uz-Cyrl`, `ru`, `en`, `ko`.
     pub lang: String,
@@ -82,7 +86,7 @@ pub fn best_name<'a>(names: &'a [LocalizedName], lang: Option<&str>) -> &'a str 
         .map_or("", |n| n.value.as_str())
 }
 
-/// Everything needed to create a partner, already validated.
+/// Everything stored about a partner: what it is created from and what an update changes.
 #[derive(Clone, Debug)]
 pub struct PartnerDraft {
     pub kind: PartnerKind,
@@ -105,11 +109,69 @@ pub struct PartnerPatch {
     pub email: Option<Option<String>>,
     pub isil: Option<Option<String>>,
     pub active: Option<bool>,
+    /// Replaces all the partner's names.
     pub names: Option<Vec<LocalizedName>>,
 }
 
 pub const MAX_NAME_CHARS: usize = 300;
 const MAX_NAMES: usize = 50;
+const MAX_CITY_CHARS: usize = 200;
+
+impl PartnerDraft {
+    /// Checks and normalises every field: an empty optional text is no value, codes are
+    /// upper-cased, names are sorted by language.
+    pub fn validate(self) -> Result<Self> {
+        Ok(PartnerDraft {
+            kind: self.kind,
+            country: optional(self.country, |c| validate::country("country", c))?,
+            city: validate::optional_text("city", self.city.as_deref(), MAX_CITY_CHARS)?,
+            website: optional(self.website, |v| validate::web_url("website", v))?,
+            email: optional(self.email, |v| validate::email("email", v))?,
+            isil: optional(self.isil, |v| validate::isil("isil", v))?,
+            active: self.active,
+            names: validate_names(self.names)?,
+        })
+    }
+}
+
+impl PartnerPatch {
+    pub fn apply(self, mut to: PartnerDraft) -> PartnerDraft {
+        set(&mut to.kind, self.kind);
+        set(&mut to.country, self.country);
+        set(&mut to.city, self.city);
+        set(&mut to.website, self.website);
+        set(&mut to.email, self.email);
+        set(&mut to.isil, self.isil);
+        set(&mut to.active, self.active);
+        set(&mut to.names, self.names);
+        to
+    }
+}
+
+impl Aggregate for Partner {
+    type Draft = PartnerDraft;
+    type Patch = PartnerPatch;
+
+    fn apply(patch: PartnerPatch, to: PartnerDraft) -> PartnerDraft {
+        patch.apply(to)
+    }
+
+    fn validate(draft: PartnerDraft) -> Result<PartnerDraft> {
+        draft.validate()
+    }
+
+    fn load_for_update(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<PartnerDraft>> + Send {
+        db::get_for_update(conn, id)
+    }
+
+    fn store(conn: &mut PgConnection, id: i64, draft: &PartnerDraft) -> impl Future<Output = Result<()>> + Send {
+        db::update(conn, id, draft)
+    }
+
+    fn get(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<Partner>> + Send {
+        db::get(conn, id)
+    }
+}
 
 /// Validates a set of names: at least one, valid and distinct language tags, sane lengths.
 pub fn validate_names(names: Vec<LocalizedName>) -> Result<Vec<LocalizedName>> {
@@ -132,15 +194,10 @@ pub fn validate_names(names: Vec<LocalizedName>) -> Result<Vec<LocalizedName>> {
     Ok(valid)
 }
 
-pub fn validate_city(city: Option<&str>) -> Result<Option<String>> {
-    validate::optional_text("city", city, 200)
-}
-
-pub fn validate_optional<F>(value: Option<&str>, check: F) -> Result<Option<String>>
-where
-    F: Fn(&str) -> Result<String>,
-{
-    match value.map(str::trim) {
+/// An optional text field with a format of its own: blank is no value, anything else must
+/// pass `check`.
+fn optional(value: Option<String>, check: impl Fn(&str) -> Result<String>) -> Result<Option<String>> {
+    match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => check(v).map(Some),
     }

@@ -3,18 +3,13 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::{Partnership, Project, ProjectDraft, ProjectKind, ProjectRole, ProjectStatus};
-use crate::db::{Direction, Window, escape_like};
+use crate::db::escape_like;
+use crate::db::list::{Conditions, Listing};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
     SELECT p.id, p.kind, p.title, p.status, p.starts_on, p.ends_on, p.description, p.created_at, p.updated_at
     FROM projects p";
-
-const FILTER: &str = "
-    WHERE ($1::text IS NULL OR p.kind = $1)
-      AND ($2::text IS NULL OR p.status = $2)
-      AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM project_partners pp WHERE pp.project_id = p.id AND pp.partner_id = $3))
-      AND ($4::text IS NULL OR p.title ILIKE '%' || $4 || '%')";
 
 #[derive(Clone, Debug, Default)]
 pub struct ProjectFilter {
@@ -32,45 +27,37 @@ pub enum ProjectOrder {
     CreatedAt,
 }
 
-impl ProjectOrder {
-    fn sql(self) -> &'static str {
-        match self {
+impl Listing for ProjectFilter {
+    type Row = Project;
+    type Order = ProjectOrder;
+    const SELECT: &'static str = SELECT;
+    const FROM: &'static str = "projects p";
+    const ID: &'static str = "p.id";
+
+    fn conditions<'args>(&'args self, w: &mut Conditions<'_, 'args>) {
+        if let Some(kind) = self.kind {
+            w.bound("p.kind = ", kind.as_str());
+        }
+        if let Some(status) = self.status {
+            w.bound("p.status = ", status.as_str());
+        }
+        if let Some(partner_id) = self.partner_id {
+            w.and("EXISTS (SELECT 1 FROM project_partners pp WHERE pp.project_id = p.id AND pp.partner_id = ")
+                .push_bind(partner_id)
+                .push(")");
+        }
+        if let Some(text) = &self.title_contains {
+            w.and("p.title ILIKE '%' || ").push_bind(escape_like(text)).push(" || '%'");
+        }
+    }
+
+    fn order_by(order: ProjectOrder) -> &'static str {
+        match order {
             ProjectOrder::Title => "lower(p.title)",
             ProjectOrder::StartsOn => "p.starts_on",
             ProjectOrder::CreatedAt => "p.created_at",
         }
     }
-}
-
-type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>;
-
-fn bind_filter<'q, O>(query: Query<'q, O>, filter: &'q ProjectFilter) -> Query<'q, O> {
-    query
-        .bind(filter.kind.map(ProjectKind::as_str))
-        .bind(filter.status.map(ProjectStatus::as_str))
-        .bind(filter.partner_id)
-        .bind(filter.title_contains.as_deref().map(escape_like))
-}
-
-pub async fn count(pool: &PgPool, filter: &ProjectFilter) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM projects p {FILTER}");
-    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), filter).fetch_one(pool).await?;
-    Ok(n)
-}
-
-pub async fn list(
-    pool: &PgPool,
-    filter: &ProjectFilter,
-    order: ProjectOrder,
-    direction: Direction,
-    window: Window,
-) -> Result<Vec<Project>> {
-    let sql = format!(
-        "{SELECT} {FILTER} ORDER BY {} {dir} NULLS LAST, p.id {dir} LIMIT $5 OFFSET $6",
-        order.sql(),
-        dir = direction.sql()
-    );
-    Ok(bind_filter(sqlx::query_as(&sql), filter).bind(window.limit).bind(window.offset).fetch_all(pool).await?)
 }
 
 pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Project>> {

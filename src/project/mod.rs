@@ -3,8 +3,12 @@
 
 pub mod db;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::future::Future;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+
+use crate::aggregate::{Aggregate, set};
 use crate::error::Result;
 use crate::text_enum::text_enum;
 use crate::validate;
@@ -97,25 +101,38 @@ impl ProjectDraft {
 }
 
 impl ProjectPatch {
-    pub fn apply(&self, mut to: ProjectDraft) -> ProjectDraft {
-        if let Some(kind) = self.kind {
-            to.kind = kind;
-        }
-        if let Some(title) = &self.title {
-            to.title = title.clone();
-        }
-        if let Some(status) = self.status {
-            to.status = status;
-        }
-        if let Some(v) = self.starts_on {
-            to.starts_on = v;
-        }
-        if let Some(v) = self.ends_on {
-            to.ends_on = v;
-        }
-        if let Some(v) = &self.description {
-            to.description = v.clone();
-        }
+    pub fn apply(self, mut to: ProjectDraft) -> ProjectDraft {
+        set(&mut to.kind, self.kind);
+        set(&mut to.title, self.title);
+        set(&mut to.status, self.status);
+        set(&mut to.starts_on, self.starts_on);
+        set(&mut to.ends_on, self.ends_on);
+        set(&mut to.description, self.description);
         to
+    }
+}
+
+impl Aggregate for Project {
+    type Draft = ProjectDraft;
+    type Patch = ProjectPatch;
+
+    fn apply(patch: ProjectPatch, to: ProjectDraft) -> ProjectDraft {
+        patch.apply(to)
+    }
+
+    fn validate(draft: ProjectDraft) -> Result<ProjectDraft> {
+        draft.validate()
+    }
+
+    fn load_for_update(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<ProjectDraft>> + Send {
+        db::get_for_update(conn, id)
+    }
+
+    fn store(conn: &mut PgConnection, id: i64, draft: &ProjectDraft) -> impl Future<Output = Result<()>> + Send {
+        db::update(conn, id, draft)
+    }
+
+    fn get(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<Project>> + Send {
+        db::get(conn, id)
     }
 }

@@ -58,7 +58,7 @@ impl From<SearchError> for crate::error::Error {
     fn from(err: SearchError) -> Self {
         match err {
             SearchError::Database(inner) => inner,
-            other => crate::error::Error::Database(sqlx::Error::Protocol(other.to_string())),
+            other => crate::error::Error::internal(other),
         }
     }
 }

@@ -41,7 +41,7 @@ use super::identifiers::short_language;
 use super::{ContributorRole, Description, Document};
 
 /// The export formats of a document.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
     /// MARC 21 in XML (the stored record when there is one).
     MarcXml,
@@ -104,8 +104,8 @@ pub struct ExportContext<'a> {
 /// A document in `format`: the one entry point of the `/documents/{id}.{ext}` route and the
 /// GraphQL `export` field. `id` is the document's global id. No public URL is configured, so
 /// the exports carry none.
-pub fn render(doc: &Document, format: ExportFormat, id: &async_graphql::ID) -> crate::error::Result<String> {
-    let ctx = ExportContext { id: id.as_str(), url: None };
+pub fn render(doc: &Document, format: ExportFormat, id: &str) -> crate::error::Result<String> {
+    let ctx = ExportContext { id, url: None };
     Ok(match format {
         ExportFormat::MarcXml => marc_xml(doc),
         ExportFormat::DublinCore => dublin_core(doc, &ctx),

@@ -195,19 +195,19 @@ fn empty_document_still_gives_well_formed_exports() {
 
 #[test]
 fn render_gives_every_format() {
-    let id = async_graphql::ID(CTX.id.to_owned());
+    let id = CTX.id;
     let doc = russian_book();
     let plain = ExportContext { url: None, ..CTX };
-    let marc = render(&doc, ExportFormat::MarcXml, &id).unwrap_or_default();
+    let marc = render(&doc, ExportFormat::MarcXml, id).unwrap_or_default();
     let elements = parse_xml(&marc);
     assert_eq!(elements.last().map(|(_, local, _)| local.as_str()), Some("collection"));
     assert!(elements.iter().any(|(_, _, text)| text.contains("Война и мир")), "{marc}");
-    let json = render(&doc, ExportFormat::CslJson, &id).unwrap_or_default();
+    let json = render(&doc, ExportFormat::CslJson, id).unwrap_or_default();
     let parsed: Value = serde_json::from_str(&json).unwrap_or_default();
     assert_eq!(parsed, csl_json(&doc, &plain));
-    assert_eq!(render(&doc, ExportFormat::Ris, &id).ok(), Some(ris(&doc, &plain)));
-    assert_eq!(render(&doc, ExportFormat::Bibtex, &id).ok(), Some(bibtex(&doc, &plain)));
-    assert_eq!(render(&doc, ExportFormat::DublinCore, &id).ok(), Some(dublin_core(&doc, &plain)));
+    assert_eq!(render(&doc, ExportFormat::Ris, id).ok(), Some(ris(&doc, &plain)));
+    assert_eq!(render(&doc, ExportFormat::Bibtex, id).ok(), Some(bibtex(&doc, &plain)));
+    assert_eq!(render(&doc, ExportFormat::DublinCore, id).ok(), Some(dublin_core(&doc, &plain)));
 }
 
 #[test]

@@ -4,9 +4,9 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::load_required;
-use crate::agreement::{Agreement, AgreementKind, AgreementStatus};
+use crate::agreement::Agreement;
+use crate::graphql::enums::{AgreementKind, AgreementStatus};
 use crate::graphql::id::{self, NodeKind};
-use crate::graphql::loaders::PartnerKey;
 use crate::partner::Partner;
 
 /// An agreement or memorandum of cooperation with one partner.
@@ -17,11 +17,11 @@ impl Agreement {
     }
 
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
-        load_required(ctx, PartnerKey(self.partner_id), "Partner", self.partner_id).await
+        load_required(ctx, self.partner_id).await
     }
 
     async fn kind(&self) -> AgreementKind {
-        self.kind
+        self.kind.into()
     }
 
     async fn title(&self) -> &str {
@@ -43,7 +43,7 @@ impl Agreement {
 
     /// The effective status: an ACTIVE agreement past its `validUntil` is EXPIRED.
     async fn status(&self) -> AgreementStatus {
-        self.status
+        self.status.into()
     }
 
     /// What the parties agreed to do.

@@ -1,17 +1,16 @@
 //! The `Document` object.
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::loaders;
-use super::nested_page;
-use crate::document::export::ExportFormat;
-use crate::document::{Contributor, Document, DocumentFormat, ParallelTitle};
+use super::{load_optional, nested_page};
+use crate::document::{Contributor, Document, ParallelTitle};
 use crate::exchange::Exchange;
 use crate::graphql::connection::{Page, PageArgs};
+use crate::graphql::enums::{ContributorRole, DocumentFormat, ExportFormat};
 use crate::graphql::error::GqlResultExt;
 use crate::graphql::id::{self, NodeKind};
-use crate::graphql::loaders::{ExchangeKey, HoldingsOfDocument, PartnerKey};
+use crate::graphql::loaders::HoldingsOfDocument;
 use crate::holding::Holding;
 use crate::partner::Partner;
 
@@ -100,7 +99,7 @@ impl Document {
     }
 
     async fn format(&self) -> DocumentFormat {
-        self.description.format
+        self.description.format.into()
     }
 
     /// The import source the record came from (with `controlNumber`, its identity there).
@@ -115,14 +114,12 @@ impl Document {
 
     /// The partner the document came from.
     async fn origin_partner(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
-        let Some(id) = self.origin_partner_id else { return Ok(None) };
-        loaders(ctx).load_one(PartnerKey(id)).await.map_err(|e| e.extend())
+        load_optional(ctx, self.origin_partner_id).await
     }
 
     /// The exchange shipment the document came with.
     async fn origin_exchange(&self, ctx: &Context<'_>) -> Result<Option<Exchange>> {
-        let Some(id) = self.origin_exchange_id else { return Ok(None) };
-        loaders(ctx).load_one(ExchangeKey(id)).await.map_err(|e| e.extend())
+        load_optional(ctx, self.origin_exchange_id).await
     }
 
     /// The copies of the document: this library's first, then the partners'.
@@ -134,14 +131,14 @@ impl Document {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Holding>> {
-        nested_page(ctx, HoldingsOfDocument(self.id), PageArgs::new(after, before, first, last)).await
+        nested_page::<HoldingsOfDocument>(ctx, self.id, PageArgs::new(after, before, first, last)).await
     }
 
     /// The record as MARCXML, Dublin Core, BibTeX, RIS or CSL-JSON (the same documents are
     /// at `/documents/{id}.{marcxml|dc|bib|ris|json}`).
     async fn export(&self, format: ExportFormat) -> Result<String> {
-        let id = id::encode(NodeKind::Document, self.id);
-        crate::document::export::render(self, format, &id).gql()
+        let id = crate::global_id::encode(NodeKind::Document, self.id);
+        crate::document::export::render(self, format.into(), &id).gql()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -150,5 +147,40 @@ impl Document {
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
+    }
+}
+
+/// A person or body and its role; `parallelName` is the same name in another script (from
+/// a MARC 880 field), e.g. 金庸 for "Jin, Yong".
+#[Object]
+impl Contributor {
+    async fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn role(&self) -> ContributorRole {
+        self.role.into()
+    }
+
+    async fn parallel_name(&self) -> Option<&str> {
+        self.parallel_name.as_deref()
+    }
+}
+
+/// The title in another script or language: a MARC 880 field linked to the 245 (the Han
+/// characters of a title catalogued in pinyin), or a 246 variant title.
+#[Object]
+impl ParallelTitle {
+    async fn title(&self) -> &str {
+        &self.title
+    }
+
+    async fn subtitle(&self) -> Option<&str> {
+        self.subtitle.as_deref()
+    }
+
+    /// ISO 15924 script code when known: `Hani`, `Cyrl`, `Arab`, `Hebr`, `Grek`, `Latn`.
+    async fn script(&self) -> Option<&str> {
+        self.script.as_deref()
     }
 }

@@ -3,14 +3,14 @@
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::nested_page;
-use super::{load_required, loaders};
+use super::{load_optional, load_required, loaders, nested_page};
 use crate::agreement::Agreement;
 use crate::document::Document;
-use crate::exchange::{Exchange, ExchangeBalance, ExchangeDirection, ExchangeEvent, ExchangeLine, ExchangeStatus};
+use crate::exchange::{Exchange, ExchangeBalance, ExchangeEvent, ExchangeLine};
 use crate::graphql::connection::{Page, PageArgs};
+use crate::graphql::enums::{ExchangeDirection, ExchangeStatus};
 use crate::graphql::id::{self, NodeKind};
-use crate::graphql::loaders::{AgreementKey, DocumentKey, EventsOfExchange, LinesOfExchange, PartnerKey};
+use crate::graphql::loaders::{Children, EventsOfExchange, LinesOfExchange};
 use crate::partner::Partner;
 
 /// A shipment of documents to or from a partner.
@@ -21,21 +21,20 @@ impl Exchange {
     }
 
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
-        load_required(ctx, PartnerKey(self.partner_id), "Partner", self.partner_id).await
+        load_required(ctx, self.partner_id).await
     }
 
     /// The agreement the shipment is made under, if any.
     async fn agreement(&self, ctx: &Context<'_>) -> Result<Option<Agreement>> {
-        let Some(id) = self.agreement_id else { return Ok(None) };
-        loaders(ctx).load_one(AgreementKey(id)).await.map_err(|e| e.extend())
+        load_optional(ctx, self.agreement_id).await
     }
 
     async fn direction(&self) -> ExchangeDirection {
-        self.direction
+        self.direction.into()
     }
 
     async fn status(&self) -> ExchangeStatus {
-        self.status
+        self.status.into()
     }
 
     /// The shipment's number or reference, as both sides know it.
@@ -72,12 +71,13 @@ impl Exchange {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<ExchangeLine>> {
-        nested_page(ctx, LinesOfExchange(self.id), PageArgs::new(after, before, first, last)).await
+        nested_page::<LinesOfExchange>(ctx, self.id, PageArgs::new(after, before, first, last)).await
     }
 
     /// Every move of the shipment, oldest first: at most a handful, so a plain list.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<ExchangeEvent>> {
-        Ok(loaders(ctx).load_one(EventsOfExchange(self.id)).await.map_err(|e| e.extend())?.unwrap_or_default())
+        let events = loaders(ctx).load_one(Children::<EventsOfExchange>::new(self.id)).await;
+        Ok(events.map_err(|e| e.extend())?.unwrap_or_default())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -93,7 +93,7 @@ impl Exchange {
 #[Object]
 impl ExchangeLine {
     async fn document(&self, ctx: &Context<'_>) -> Result<Document> {
-        load_required(ctx, DocumentKey(self.document_id), "Document", self.document_id).await
+        load_required(ctx, self.document_id).await
     }
 
     async fn copies(&self) -> i32 {
@@ -106,11 +106,11 @@ impl ExchangeLine {
 impl ExchangeEvent {
     /// The status before the move (null when a shipment was recorded directly in a state).
     async fn from_status(&self) -> Option<ExchangeStatus> {
-        self.from_status
+        self.from_status.map(Into::into)
     }
 
     async fn to_status(&self) -> ExchangeStatus {
-        self.to_status
+        self.to_status.into()
     }
 
     async fn actor(&self) -> &str {
@@ -132,9 +132,32 @@ impl ExchangeEvent {
     }
 }
 
-#[async_graphql::ComplexObject]
+/// What the office reports every year: documents sent to and received from a partner.
+#[Object]
 impl ExchangeBalance {
+    async fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// Distinct documents in outgoing shipments dispatched that year.
+    async fn sent_titles(&self) -> i64 {
+        self.sent_titles
+    }
+
+    async fn sent_copies(&self) -> i64 {
+        self.sent_copies
+    }
+
+    /// Distinct documents in incoming shipments received that year.
+    async fn received_titles(&self) -> i64 {
+        self.received_titles
+    }
+
+    async fn received_copies(&self) -> i64 {
+        self.received_copies
+    }
+
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
-        load_required(ctx, PartnerKey(self.partner_id), "Partner", self.partner_id).await
+        load_required(ctx, self.partner_id).await
     }
 }

@@ -1,14 +1,14 @@
 //! The `Holding` object.
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::{load_required, loaders};
+use super::{load_optional, load_required};
 use crate::document::Document;
 use crate::exchange::Exchange;
+use crate::graphql::enums::HoldingStatus;
 use crate::graphql::id::{self, NodeKind};
-use crate::graphql::loaders::{DocumentKey, ExchangeKey, PartnerKey, ProjectKey};
-use crate::holding::{Holding, HoldingStatus};
+use crate::holding::Holding;
 use crate::partner::Partner;
 use crate::project::Project;
 
@@ -20,13 +20,12 @@ impl Holding {
     }
 
     async fn document(&self, ctx: &Context<'_>) -> Result<Document> {
-        load_required(ctx, DocumentKey(self.document_id), "Document", self.document_id).await
+        load_required(ctx, self.document_id).await
     }
 
     /// The partner that holds the copy; null when this library holds it.
     async fn holder(&self, ctx: &Context<'_>) -> Result<Option<Partner>> {
-        let Some(id) = self.holder_partner_id else { return Ok(None) };
-        loaders(ctx).load_one(PartnerKey(id)).await.map_err(|e| e.extend())
+        load_optional(ctx, self.holder_partner_id).await
     }
 
     /// True when this library holds the copy.
@@ -45,8 +44,7 @@ impl Holding {
 
     /// The project reading room the copy is shelved in, e.g. "Window to Korea".
     async fn location(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        let Some(id) = self.location_project_id else { return Ok(None) };
-        loaders(ctx).load_one(ProjectKey(id)).await.map_err(|e| e.extend())
+        load_optional(ctx, self.location_project_id).await
     }
 
     async fn location_note(&self) -> Option<&str> {
@@ -54,13 +52,12 @@ impl Holding {
     }
 
     async fn status(&self) -> HoldingStatus {
-        self.status
+        self.status.into()
     }
 
     /// The exchange shipment that brought the copy.
     async fn provenance(&self, ctx: &Context<'_>) -> Result<Option<Exchange>> {
-        let Some(id) = self.exchange_id else { return Ok(None) };
-        loaders(ctx).load_one(ExchangeKey(id)).await.map_err(|e| e.extend())
+        load_optional(ctx, self.exchange_id).await
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

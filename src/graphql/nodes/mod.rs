@@ -13,7 +13,7 @@ use async_graphql::{Context, ErrorExtensions, ID, Interface, Result};
 
 use super::connection::{Page, PageArgs, page_of};
 use super::error::GqlResultExt;
-use super::loaders::Loaders;
+use super::loaders::{ById, Children, Fetch, Loaders, Relation};
 use crate::agreement::Agreement;
 use crate::document::Document;
 use crate::error::Error;
@@ -40,26 +40,25 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
-/// One page of a short list loaded in one batch for all parents (a partner's agreements, a
-/// document's copies): loaded whole, paginated in memory.
-pub(crate) async fn nested_page<K, V>(ctx: &Context<'_>, key: K, args: PageArgs) -> Result<Page<V>>
+/// One page of the rows under a parent (a partner's agreements, a document's copies):
+/// short lists, loaded in one batch for all parents and paginated in memory.
+pub(crate) async fn nested_page<R: Relation>(ctx: &Context<'_>, parent: i64, args: PageArgs) -> Result<Page<R::Row>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::DbLoader: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = std::sync::Arc<Error>>,
-    V: async_graphql::OutputType + Send + Sync + Clone + 'static,
+    R::Row: async_graphql::OutputType,
 {
     args.validate().gql()?;
-    let all = loaders(ctx).load_one(key).await.map_err(|e| e.extend())?;
+    let all = loaders(ctx).load_one(Children::<R>::new(parent)).await.map_err(|e| e.extend())?;
     page_of(all.unwrap_or_default(), &args).gql()
 }
 
-/// Loads one object that a stored foreign key points to: it exists, or the database is
-/// inconsistent, which is an internal error.
-pub(crate) async fn load_required<K, V>(ctx: &Context<'_>, key: K, entity: &'static str, raw_id: i64) -> Result<V>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::DbLoader: async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<Error>>,
-    V: Send + Sync + Clone + 'static,
-{
-    loaders(ctx).load_one(key).await.map_err(|e| e.extend())?.ok_or_else(|| Error::not_found(entity, raw_id).extend())
+/// The object a nullable reference points to, if any.
+pub(crate) async fn load_optional<T: Fetch>(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<T>> {
+    let Some(id) = id else { return Ok(None) };
+    loaders(ctx).load_one(ById::<T>::new(id)).await.map_err(|e| e.extend())
+}
+
+/// The object a stored foreign key points to: it exists, or the database is inconsistent,
+/// which is an internal error.
+pub(crate) async fn load_required<T: Fetch>(ctx: &Context<'_>, id: i64) -> Result<T> {
+    load_optional(ctx, Some(id)).await?.ok_or_else(|| Error::not_found(T::KIND.type_name(), id).extend())
 }

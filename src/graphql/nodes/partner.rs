@@ -3,11 +3,11 @@
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use chrono::{DateTime, Datelike, Utc};
 
-use super::loaders;
-use super::nested_page;
+use super::{loaders, nested_page};
 use crate::agreement::Agreement;
 use crate::exchange::ExchangeBalance;
 use crate::graphql::connection::{Page, PageArgs};
+use crate::graphql::enums::PartnerKind;
 use crate::graphql::error::GqlResultExt;
 use crate::graphql::exchange::check_year;
 use crate::graphql::holding::holdings_page;
@@ -15,7 +15,7 @@ use crate::graphql::id::{self, NodeKind};
 use crate::graphql::loaders::{AgreementsOfPartner, BalanceOf, PartnershipsOfPartner};
 use crate::holding::Holding;
 use crate::holding::db::{Holder, HoldingFilter};
-use crate::partner::{LocalizedName, Partner, PartnerKind};
+use crate::partner::{LocalizedName, Partner};
 use crate::project::Partnership;
 
 /// A partner institution abroad (or an international organisation) the library cooperates with.
@@ -26,7 +26,7 @@ impl Partner {
     }
 
     async fn kind(&self) -> PartnerKind {
-        self.kind
+        self.kind.into()
     }
 
     /// ISO 3166-1 alpha-2 code of the country the partner belongs to or represents (an
@@ -79,7 +79,7 @@ impl Partner {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Agreement>> {
-        nested_page(ctx, AgreementsOfPartner(self.id), PageArgs::new(after, before, first, last)).await
+        nested_page::<AgreementsOfPartner>(ctx, self.id, PageArgs::new(after, before, first, last)).await
     }
 
     /// The joint projects the partner takes part in, with its role in each.
@@ -91,7 +91,7 @@ impl Partner {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Partnership>> {
-        nested_page(ctx, PartnershipsOfPartner(self.id), PageArgs::new(after, before, first, last)).await
+        nested_page::<PartnershipsOfPartner>(ctx, self.id, PageArgs::new(after, before, first, last)).await
     }
 
     /// Copies of documents this partner holds (what interlibrary loan can borrow from it).
@@ -115,7 +115,7 @@ impl Partner {
         };
         check_year(year).gql()?;
         let balance = loaders(ctx).load_one(BalanceOf { partner_id: self.id, year }).await.map_err(|e| e.extend())?;
-        Ok(balance.unwrap_or(ExchangeBalance { partner_id: self.id, year, ..Default::default() }))
+        Ok(balance.unwrap_or_else(|| ExchangeBalance::none(self.id, year)))
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -124,5 +124,18 @@ impl Partner {
 
     async fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
+    }
+}
+
+/// A partner's name in one language.
+#[Object]
+impl LocalizedName {
+    /// BCP 47 language tag, e.g. `uz-Latn`, `uz-Cyrl`, `ru`, `en`, `ko`.
+    async fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    async fn value(&self) -> &str {
+        &self.value
     }
 }

@@ -3,16 +3,16 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::load_required;
-use super::nested_page;
+use super::{load_required, nested_page};
 use crate::graphql::connection::{Page, PageArgs};
+use crate::graphql::enums::{ProjectKind, ProjectRole, ProjectStatus};
 use crate::graphql::holding::holdings_page;
 use crate::graphql::id::{self, NodeKind};
-use crate::graphql::loaders::{PartnerKey, PartnershipsOfProject, ProjectKey};
+use crate::graphql::loaders::PartnershipsOfProject;
 use crate::holding::Holding;
 use crate::holding::db::HoldingFilter;
 use crate::partner::Partner;
-use crate::project::{Partnership, Project, ProjectKind, ProjectRole, ProjectStatus};
+use crate::project::{Partnership, Project};
 
 /// A joint project or programme.
 #[Object]
@@ -22,7 +22,7 @@ impl Project {
     }
 
     async fn kind(&self) -> ProjectKind {
-        self.kind
+        self.kind.into()
     }
 
     async fn title(&self) -> &str {
@@ -30,7 +30,7 @@ impl Project {
     }
 
     async fn status(&self) -> ProjectStatus {
-        self.status
+        self.status.into()
     }
 
     async fn starts_on(&self) -> Option<NaiveDate> {
@@ -54,7 +54,7 @@ impl Project {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Partnership>> {
-        nested_page(ctx, PartnershipsOfProject(self.id), PageArgs::new(after, before, first, last)).await
+        nested_page::<PartnershipsOfProject>(ctx, self.id, PageArgs::new(after, before, first, last)).await
     }
 
     /// Copies shelved in this project's reading room.
@@ -83,14 +83,14 @@ impl Project {
 #[Object(name = "ProjectPartnership")]
 impl Partnership {
     async fn role(&self) -> ProjectRole {
-        self.role
+        self.role.into()
     }
 
     async fn partner(&self, ctx: &Context<'_>) -> Result<Partner> {
-        load_required(ctx, PartnerKey(self.partner_id), "Partner", self.partner_id).await
+        load_required(ctx, self.partner_id).await
     }
 
     async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
-        load_required(ctx, ProjectKey(self.project_id), "Project", self.project_id).await
+        load_required(ctx, self.project_id).await
     }
 }

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::db::{self, DocumentRow};
+pub mod db;
+
+use super::db::{self as documents, DocumentRow};
 use super::{Description, marc_map};
 use crate::error::{Error, Result};
 use crate::marc::{self, Encoding, ReadOptions};
@@ -34,7 +36,7 @@ pub struct ImportOptions {
 }
 
 /// Why one record was not imported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Rejection {
     /// The record's position in the file, from 1.
     pub position: i32,
@@ -44,9 +46,8 @@ pub struct Rejection {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, async_graphql::SimpleObject)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
-    #[graphql(skip)]
     pub import_id: i64,
     pub source: String,
     pub read: i32,
@@ -55,7 +56,6 @@ pub struct ImportReport {
     pub rejected: i32,
     pub rejections: Vec<Rejection>,
     /// Ids of the documents created or updated, in file order.
-    #[graphql(skip)]
     pub document_ids: Vec<i64>,
 }
 
@@ -111,24 +111,15 @@ pub async fn import(
         return Err(Error::invalid("records", format!("an import takes at most {MAX_IMPORT_BYTES} bytes")));
     }
     let source = crate::validate::text("source", &options.source, 200)?;
-    check_references(pool, options).await?;
+    check_references(&mut *pool.acquire().await?, options).await?;
     // Parsing is CPU work: off the async executor.
     let bytes_owned = bytes.to_vec();
     let encoding = options.encoding;
     let (read, accepted, mut rejections) =
         tokio::task::spawn_blocking(move || prepare(&bytes_owned, encoding))
-            .await
-            .map_err(|e| Error::Database(sqlx::Error::Protocol(format!("import worker failed: {e}"))))?;
+            .await?;
 
-    let import_id: i64 = sqlx::query_scalar(
-        "INSERT INTO imports (source, file_name, partner_id, exchange_id) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(&source)
-    .bind(&options.file_name)
-    .bind(options.partner_id)
-    .bind(options.exchange_id)
-    .fetch_one(pool)
-    .await?;
+    let import_id = db::start(pool, &source, options).await?;
 
     let mut report = ImportReport { import_id, source: source.clone(), read: read as i32, ..Default::default() };
     let total = accepted.len();
@@ -144,26 +135,19 @@ pub async fn import(
     rejections.sort_by_key(|r| r.position);
     report.rejected = rejections.len() as i32;
     report.rejections = rejections;
-    finish(pool, &report).await?;
+    db::finish(pool, &report).await?;
     Ok(report)
 }
 
-async fn check_references(pool: &PgPool, options: &ImportOptions) -> Result<()> {
-    if let Some(partner_id) = options.partner_id {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM partners WHERE id = $1)")
-            .bind(partner_id)
-            .fetch_one(pool)
-            .await?;
-        if !exists {
-            return Err(Error::not_found("Partner", partner_id));
-        }
+/// The partner and shipment the records came with must exist, and be each other's.
+async fn check_references(conn: &mut sqlx::PgConnection, options: &ImportOptions) -> Result<()> {
+    if let Some(partner_id) = options.partner_id
+        && !crate::partner::db::exists(conn, partner_id).await?
+    {
+        return Err(Error::not_found("Partner", partner_id));
     }
     if let Some(exchange_id) = options.exchange_id {
-        let partner: Option<i64> = sqlx::query_scalar("SELECT partner_id FROM exchanges WHERE id = $1")
-            .bind(exchange_id)
-            .fetch_optional(pool)
-            .await?;
-        match (partner, options.partner_id) {
+        match (crate::exchange::db::partner_of(conn, exchange_id).await?, options.partner_id) {
             (None, _) => return Err(Error::not_found("Exchange", exchange_id)),
             (Some(owner), Some(partner_id)) if owner != partner_id => {
                 return Err(Error::invalid("exchangeId", "the shipment is with another partner than the one given"));
@@ -188,7 +172,7 @@ async fn write_batch<'a>(
     let isbns: Vec<&str> = batch.iter().flat_map(|a| a.description.isbns.iter().map(String::as_str)).collect();
     let unnumbered: Vec<&str> =
         batch.iter().filter(|a| a.control_number.is_none()).map(|a| a.marc_xml.as_str()).collect();
-    let existing = db::find_existing(&mut tx, source, &control_numbers, &isbns, &unnumbered).await?;
+    let existing = documents::find_existing(&mut tx, source, &control_numbers, &isbns, &unnumbered).await?;
     let by_control: HashMap<&str, i64> = existing.by_control_number.iter().map(|(id, cn)| (cn.as_str(), *id)).collect();
     let by_record: HashMap<&str, i64> = existing.by_record.iter().map(|(id, xml)| (xml.as_str(), *id)).collect();
     // Known documents by ISBN, with the control number they have in this source (if any).
@@ -203,7 +187,7 @@ async fn write_batch<'a>(
 
     // Decide, record by record, which document it becomes. A record repeated within the
     // batch updates the document its first occurrence creates.
-    let fresh_ids = db::reserve_ids(&mut tx, batch.len()).await?;
+    let fresh_ids = documents::reserve_ids(&mut tx, batch.len()).await?;
     let mut by_control_in_batch: HashMap<&str, i64> = HashMap::new();
     let mut targets = Vec::with_capacity(batch.len());
     let (mut created, mut updated) = (0, 0);
@@ -264,37 +248,11 @@ async fn write_batch<'a>(
     }
     let mut insert_rows: Vec<DocumentRow> = inserts.into_values().collect();
     insert_rows.sort_by_key(|r| r.id);
-    db::insert_rows(&mut tx, &insert_rows).await?;
+    documents::insert_rows(&mut tx, &insert_rows).await?;
     // The same stored document matched twice in one batch: the last version wins.
     let mut seen = std::collections::HashSet::new();
     let updates: Vec<DocumentRow> = updates.into_iter().rev().filter(|r| seen.insert(r.id)).collect();
-    db::update_rows(&mut tx, &updates).await?;
+    documents::update_rows(&mut tx, &updates).await?;
     tx.commit().await?;
     Ok((created, updated, targets.into_iter().map(|(id, _)| id).collect()))
-}
-
-async fn finish(pool: &PgPool, report: &ImportReport) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE imports SET finished_at = now(), records_read = $2, created = $3, updated = $4, rejected = $5 WHERE id = $1")
-        .bind(report.import_id)
-        .bind(report.read)
-        .bind(report.created)
-        .bind(report.updated)
-        .bind(report.rejected)
-        .execute(&mut *tx)
-        .await?;
-    for r in &report.rejections {
-        sqlx::query(
-            "INSERT INTO import_rejections (import_id, position, byte_offset, control_number, reason) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(report.import_id)
-        .bind(r.position)
-        .bind(r.byte_offset)
-        .bind(&r.control_number)
-        .bind(&r.reason)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
