@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Fails when modules of `src/` depend on each other in a cycle.
+"""Fails when modules of `src/` depend on each other in a cycle, or a layer reaches up.
 
-hamkor's layers form a straight stack (cli → app → http → graphql → the aggregates →
-db, with search beside the aggregates); a cycle is where that breaks. Edges come from
-`use` declarations and inline `crate::`/`super::` paths. A module's use of its own
-ancestors or descendants (a child using its parent's types) is hierarchy, not a cycle;
-every other pair is checked: top-level modules against each other, and sibling files of
-one directory against each other.
+hamkor's layers form a straight stack, top to bottom (LAYERS below): the command line,
+the HTTP surface, the GraphQL schema, search, the aggregates, and the storage and
+utility modules they stand on. A module may use what is below its own layer; modules of
+one layer may use each other as long as no cycle forms. Edges come from `use`
+declarations and inline `crate::`/`super::` paths. A module's use of its own ancestors
+or descendants (a child using its parent's types) is hierarchy, not a cycle; every other
+pair is checked: top-level modules against each other, and sibling files of one
+directory against each other.
 
-Usage: python3 .ci/module-cycles.py [src-dir]    (exit status 1 when a cycle is found)
+Usage: python3 .ci/module-cycles.py [src-dir]    (exit status 1 on a cycle or an upward use)
 """
 
 import os
@@ -16,6 +18,22 @@ import re
 import sys
 
 SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
+
+# Top-level modules, highest layer first. A module not listed fails the check, so a new
+# one must be placed.
+LAYERS = [
+    {"main", "cli"},
+    {"bench"},
+    {"app", "config"},
+    {"http"},
+    {"graphql"},
+    {"seed"},
+    {"search"},
+    {"partner", "agreement", "project", "document", "holding", "exchange"},
+    {"aggregate", "validate", "global_id", "marc"},
+    {"db"},
+    {"telemetry", "error", "text_enum"},
+]
 
 
 def module_of(path):
@@ -141,12 +159,26 @@ def main():
             if len(scc) > 1:
                 sccs.append(scc)
 
+    layer_of = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+    failed = False
+    for top in sorted({m[0] for m in modules if m}):
+        if top not in layer_of:
+            print(f"unplaced: the module `{top}` is in no layer of .ci/module-cycles.py")
+            failed = True
+    for a, targets in sorted(edges.items()):
+        for b, via in sorted(targets.items()):
+            if len(a) == 1 and a[0] in layer_of and b[0] in layer_of and layer_of[b[0]] < layer_of[a[0]]:
+                print(f"upward: {a[0]} uses {b[0]}, a higher layer   (in {', '.join(sorted(via))})")
+                failed = True
+
     sys.setrecursionlimit(10000)
     for v in list(edges):
         if v not in index:
             strong(v)
     if not sccs:
-        print(f"no module cycles ({len(files)} modules)")
+        if failed:
+            return 1
+        print(f"no module cycles, no upward uses ({len(files)} modules)")
         return 0
     for scc in sccs:
         names = sorted("::".join(m) for m in scc)

@@ -28,7 +28,7 @@ use sqlx::postgres::PgPoolOptions;
 use self::measure::{first_error, measure};
 use self::report::{Sizes, report};
 use crate::app::{self, AppState};
-use crate::cli::GlobalArgs;
+use crate::config::GlobalArgs;
 use crate::db::Database;
 use crate::document::db::{DocumentRow, insert_rows, reserve_ids};
 use crate::partner::{LocalizedName, PartnerDraft, PartnerKind};

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod app;
 pub mod bench;
 pub mod cli;
+pub mod config;
 pub mod db;
 pub mod document;
 pub mod error;

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 use super::measure::{Measured, Sample};
 use super::queries::Kind;
 use super::{BENCH_DATABASE, BenchArgs, INDEX_SUBDIR, corpus};
-use crate::cli::GlobalArgs;
+use crate::config::GlobalArgs;
 
 /// Sizes on disk, for the report.
 #[derive(Default)]

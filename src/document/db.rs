@@ -271,7 +271,11 @@ impl Listing for DocumentFilter {
         }
         if let Some(text) = &self.title_contains {
             let pattern = format!("%{}%", escape_like(text));
-            w.and("(d.title ILIKE ").push_bind(pattern.clone()).push(" OR d.subtitle ILIKE ").push_bind(pattern).push(")");
+            w.and("(d.title ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR d.subtitle ILIKE ")
+                .push_bind(pattern)
+                .push(")");
         }
         if let Some(isbn) = &self.isbn {
             w.and("d.isbns @> ARRAY[").push_bind(isbn).push("]::text[]");

@@ -211,8 +211,14 @@ impl ExchangeMutation {
         let location_project_id =
             input.location_id.map(|id| id::decode_as("locationId", &id, NodeKind::Project)).transpose().gql()?;
         let ReceiveExchangeInput { id, on, actor, note, barcode_prefix, .. } = input;
-        let request =
-            move |on| Move { to: ExchangeStatus::Received.into(), on, actor, note, location_project_id, barcode_prefix };
+        let request = move |on| Move {
+            to: ExchangeStatus::Received.into(),
+            on,
+            actor,
+            note,
+            location_project_id,
+            barcode_prefix,
+        };
         make_move(ctx, &id, request, on).await
     }
 

@@ -95,7 +95,10 @@ impl CreateHoldingInput {
     fn into_draft(self) -> DomainResult<HoldingDraft> {
         Ok(HoldingDraft {
             document_id: id::decode_as("documentId", &self.document_id, NodeKind::Document)?,
-            holder_partner_id: self.holder_id.map(|id| id::decode_as("holderId", &id, NodeKind::Partner)).transpose()?,
+            holder_partner_id: self
+                .holder_id
+                .map(|id| id::decode_as("holderId", &id, NodeKind::Partner))
+                .transpose()?,
             barcode: self.barcode,
             call_number: self.call_number,
             location_project_id: self

@@ -2,9 +2,9 @@
 
 use async_graphql::ID;
 
-pub use crate::global_id::NodeKind;
 use crate::error::Result;
 use crate::global_id;
+pub use crate::global_id::NodeKind;
 
 pub fn encode(kind: NodeKind, id: i64) -> ID {
     ID(global_id::encode(kind, id))

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use super::AppState;
 use crate::document::export::{self, ExportFormat};
 use crate::error::Error;
 use crate::global_id::{self, NodeKind};

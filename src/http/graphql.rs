@@ -20,8 +20,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
+use super::AppState;
 use super::{OperationLabel, RequestId};
-use crate::app::AppState;
 use crate::graphql::error::{BAD_USER_INPUT, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR};
 use crate::graphql::prepare_request;
 

@@ -1,10 +1,11 @@
-//! The HTTP surface: `/graphql`, health and readiness probes, Prometheus metrics, and the
-//! middleware that gives every request an id and one log line.
+//! The HTTP surface: `/graphql`, health and readiness probes, Prometheus metrics, exports,
+//! the state every handler shares, and the middleware that gives every request an id and
+//! one log line.
 
 pub mod export;
 pub mod graphql;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,7 +16,46 @@ use axum::{Json, Router};
 use serde_json::json;
 use tracing::Instrument;
 
-use crate::app::AppState;
+use sqlx::PgPool;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::graphql::{HamkorSchema, build_schema};
+use crate::search::SearchIndex;
+use crate::telemetry::Metrics;
+
+/// A request body larger than this is refused (413) before it is read.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default batching window of the loaders (see `graphql::loaders::for_request`).
+pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: HamkorSchema,
+    pub pool: PgPool,
+    pub search: SearchIndex,
+    pub metrics: Metrics,
+    pub batch_window: Duration,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, search: SearchIndex) -> Self {
+        AppState {
+            schema: build_schema(),
+            pool,
+            search,
+            metrics: Metrics::global(),
+            batch_window: DEFAULT_BATCH_WINDOW,
+        }
+    }
+
+    pub fn with_batch_window(self, batch_window: Duration) -> Self {
+        AppState { batch_window, ..self }
+    }
+}
 
 /// The id of one HTTP request: taken from a sane `X-Request-Id` header or generated. It is
 /// in every log line of the request and in the `requestId` of internal errors.
@@ -28,13 +68,18 @@ pub struct OperationLabel(pub String);
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
-pub fn router() -> Router<AppState> {
+/// Every route, with the layers every request passes through.
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/documents/{file}", get(export::document))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(axum::middleware::from_fn(request_context))
+        .with_state(state)
 }
 
 /// Gives the request an id, runs it inside a span that carries the id, and logs one line

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use nix::errno::Errno;
 
-use super::layout::SERVER_USER;
-use super::{CONNECT_TIMEOUT, MIN_MAJOR_VERSION, PG_BIN_ENV};
+use super::{CONNECT_TIMEOUT, MIN_MAJOR_VERSION, PG_BIN_ENV, SERVER_USER};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {

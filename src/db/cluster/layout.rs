@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 
 use nix::unistd::User;
 
-use super::SOCKET_FILE;
 use super::error::{ClusterError, errno_err, io_err};
+use super::{SERVER_USER, SOCKET_FILE};
 
 /// `sun_path` is 108 bytes including the terminating NUL.
 pub(super) const MAX_SOCKET_PATH: usize = 107;
 /// Where clusters go when the `postgres` user cannot reach the data directory.
 pub(super) const RELOCATION_ROOT: &str = "/var/lib/hamkor/clusters";
-pub(super) const SERVER_USER: &str = "postgres";
 
 /// The unprivileged account the server runs as when we are root.
 #[derive(Debug, Clone, Copy)]

@@ -53,6 +53,8 @@ pub const PG_BIN_ENV: &str = "HAMKOR_PG_BIN";
 const PORT: u16 = 5432;
 const SOCKET_FILE: &str = ".s.PGSQL.5432";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The system account PostgreSQL runs as when hamkor runs as root (it refuses to run as root).
+const SERVER_USER: &str = "postgres";
 
 /// How to run the cluster. The options of the process that starts the server
 /// win; later processes share whatever is running.

@@ -115,9 +115,7 @@ pub async fn import(
     // Parsing is CPU work: off the async executor.
     let bytes_owned = bytes.to_vec();
     let encoding = options.encoding;
-    let (read, accepted, mut rejections) =
-        tokio::task::spawn_blocking(move || prepare(&bytes_owned, encoding))
-            .await?;
+    let (read, accepted, mut rejections) = tokio::task::spawn_blocking(move || prepare(&bytes_owned, encoding)).await?;
 
     let import_id = db::start(pool, &source, options).await?;
 
