@@ -121,21 +121,25 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers and every migration of this binary is applied.
+/// The database answers and every migration of this binary is applied. The search index
+/// writer's state is detail: while it fails, searches still answer from the last commit.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match crate::db::migrations_applied(&state.pool).await {
-        Ok(true) => (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response(),
+    let search = json!({ "writer": state.search.status(), "writerRestarts": state.search.writer_restarts() });
+    let (status, body) = match crate::db::migrations_applied(&state.pool).await {
+        Ok(true) => (StatusCode::OK, json!({ "status": "ready", "search": search })),
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not ready", "reason": "database migrations are not applied" })),
-        )
-            .into_response(),
+            json!({ "status": "not ready", "reason": "database migrations are not applied", "search": search }),
+        ),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not ready", "reason": "database unreachable" })))
-                .into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "status": "not ready", "reason": "database unreachable", "search": search }),
+            )
         }
-    }
+    };
+    (status, Json(body)).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

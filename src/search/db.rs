@@ -88,6 +88,17 @@ pub async fn changes_since(
     .await?)
 }
 
+/// How many log rows of transactions at or above `watermark` come after the row `after_id`:
+/// how far behind a writer working off a backlog is.
+pub async fn pending(conn: &mut PgConnection, watermark: u64, after_id: i64) -> Result<u64> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM search_outbox WHERE xid >= $1::text::xid8 AND id > $2")
+        .bind(watermark.to_string())
+        .bind(after_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n.max(0) as u64)
+}
+
 /// The transaction id below which the log has been pruned (0 when never).
 pub async fn pruned_up_to(conn: &mut PgConnection) -> Result<u64> {
     let up_to: Option<String> =

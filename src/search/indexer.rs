@@ -116,10 +116,16 @@ fn commit(writer: &mut IndexWriter, watermark: u64) -> Result<(), SearchError> {
 pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Generation, SearchError> {
     let started = std::time::Instant::now();
     let (mut tx, watermark) = db::begin_snapshot(pool).await?;
-    let (index, building) = store::create_building(root)?;
-    let writer = new_writer(&index)?;
-    // Merged once, at the end, into one segment (background merges would race with it).
-    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let root_owned = root.to_path_buf();
+    let (writer, building) = tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
+        let (index, building) = store::create_building(&root_owned)?;
+        let writer = new_writer(&index)?;
+        // Merged once, at the end, into one segment (background merges would race with it).
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        Ok((writer, building))
+    })
+    .await
+    .map_err(|e| SearchError::Index(e.to_string()))??;
     let writer = Arc::new(Mutex::new(writer));
     let mut after = 0;
     let mut count = 0usize;
@@ -162,7 +168,11 @@ pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Gene
     .await
     .map_err(|e| SearchError::Index(e.to_string()))??;
     tracing::info!(documents = count, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
-    store::open_current(root).ok_or_else(|| SearchError::Index("the rebuilt index cannot be opened".into()))
+    let root = root.to_path_buf();
+    tokio::task::spawn_blocking(move || store::open_current(&root))
+        .await
+        .map_err(|e| SearchError::Index(e.to_string()))?
+        .ok_or_else(|| SearchError::Index("the rebuilt index cannot be opened".into()))
 }
 
 /// After this many documents applied since the last full merge, the writer merges its
@@ -209,6 +219,8 @@ pub struct Round {
     pub applied: usize,
     /// More of the log is waiting: run the next round at once.
     pub more: bool,
+    /// How many log rows are still waiting (0 when caught up).
+    pub behind: u64,
 }
 
 /// One round: reads at most [`ROUND_ROWS`] rows of the log, applies what is new, commits.
@@ -233,6 +245,7 @@ pub async fn catch_up(
     for chunk in ids.chunks(LOAD_CHUNK) {
         documents.extend(db::index_rows(&mut tx, chunk).await?);
     }
+    let behind = if more { db::pending(&mut tx, cursor.watermark, last_id).await? } else { 0 };
     tx.commit().await.map_err(crate::error::Error::from)?;
     let watermark = if more { cursor.watermark } else { round_xmin.max(cursor.watermark) };
     let applied = ids.len();
@@ -257,5 +270,5 @@ pub async fn catch_up(
     }
     // Rows of transactions at or above the watermark are read again; skip the ones applied.
     cursor.seen.extend(rows.iter().map(|(id, _)| *id));
-    Ok(Round { applied, more })
+    Ok(Round { applied, more, behind })
 }

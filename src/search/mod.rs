@@ -4,8 +4,9 @@
 //! - [`analysis`]: how text becomes terms, in every script the catalogue holds.
 //! - [`schema`]: the index fields.
 //! - [`store`]: index generations on disk and the atomic swap of a rebuild.
-//! - [`indexer`]: the rebuild, and the one writer that follows the change log that
-//!   triggers write in the same transaction as every change (`search_outbox`).
+//! - [`indexer`]: the rebuild, and applying the change log that triggers write in the same
+//!   transaction as every change (`search_outbox`).
+//! - [`writer`]: the one supervised writer per process that follows the log.
 //! - [`query`], [`searcher`], [`matching`], [`expansion`], [`facets`], [`highlight`]:
 //!   reading what users type, ranking, prefixes and typos, facets, marking matches.
 //!
@@ -25,18 +26,19 @@ pub mod query;
 pub mod schema;
 pub mod searcher;
 pub mod store;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use sqlx::PgPool;
-use tantivy::{IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, ReloadPolicy};
 use tokio::sync::watch;
 
-use self::indexer::Cursor;
 use self::schema::Fields;
 use self::store::Generation;
+pub use self::writer::WriterStatus;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -65,10 +67,15 @@ impl From<SearchError> for crate::error::Error {
 
 /// How long the change log is kept: a process whose index is older rebuilds.
 pub const LOG_RETENTION_DAYS: i32 = 7;
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Runs filesystem and Tantivy work (opening, committing, merging) on the blocking pool.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, SearchError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| SearchError::Index(e.to_string()))
+}
 
 /// The generation being served.
 struct Active {
+    index: Index,
     reader: IndexReader,
     tokenizers: tantivy::tokenizer::TokenizerManager,
     /// What `current` pointed to when it was opened.
@@ -81,6 +88,10 @@ struct Inner {
     active: RwLock<Arc<Active>>,
     /// The writer's watermark after its last round, for tests and readiness.
     applied: watch::Sender<u64>,
+    status: watch::Sender<WriterStatus>,
+    restarts: AtomicU64,
+    /// Fault injection: the writer panics at its next round (see [`SearchIndex::inject_writer_panic`]).
+    panic_requested: AtomicBool,
 }
 
 /// The search index of this process, and its writer task.
@@ -89,24 +100,29 @@ pub struct SearchIndex {
     inner: Arc<Inner>,
 }
 
-fn activate(generation: &Generation) -> Result<(Active, IndexWriter), SearchError> {
+fn activate(generation: Generation) -> Result<Active, SearchError> {
     let reader = generation.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-    let writer = indexer::new_writer(&generation.index)?;
-    let target = generation.target.clone();
-    Ok((Active { reader, tokenizers: generation.index.tokenizers().clone(), target }, writer))
+    let tokenizers = generation.index.tokenizers().clone();
+    Ok(Active { index: generation.index, reader, tokenizers, target: generation.target })
 }
 
 /// Opens the current generation, or builds one when it is missing, corrupt, of another
 /// schema version, or older than the change log reaches back.
 async fn open_or_rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Generation, SearchError> {
-    std::fs::create_dir_all(root).map_err(|source| SearchError::Io {
-        context: format!("cannot create the index directory {}", root.display()),
-        source,
-    })?;
     let mut conn = pool.acquire().await.map_err(crate::error::Error::from)?;
     let pruned = db::pruned_up_to(&mut conn).await?;
     drop(conn);
-    match store::open_current(root) {
+    let dir = root.to_path_buf();
+    let current = blocking(move || {
+        std::fs::create_dir_all(&dir)
+            .map_err(|source| SearchError::Io {
+                context: format!("cannot create the index directory {}", dir.display()),
+                source,
+            })
+            .map(|()| store::open_current(&dir))
+    })
+    .await??;
+    match current {
         Some(generation) if generation.payload.watermark > pruned => Ok(generation),
         Some(_) => {
             tracing::warn!("the search index is older than the change log: rebuilding it");
@@ -125,14 +141,24 @@ impl SearchIndex {
     pub async fn open(pool: PgPool, root: PathBuf, shutdown: watch::Receiver<bool>) -> Result<Self, SearchError> {
         let fields = schema::build();
         let generation = open_or_rebuild(&pool, &root, &fields).await?;
-        store::remove_stale(&root, &generation.dir);
         let watermark = generation.payload.watermark;
-        let (active, writer) = activate(&generation)?;
-        let (applied, _) = watch::channel(watermark);
-        let inner = Arc::new(Inner { root, fields, active: RwLock::new(Arc::new(active)), applied });
+        let (stale_root, keep) = (root.clone(), generation.dir.clone());
+        let active = blocking(move || {
+            store::remove_stale(&stale_root, &keep);
+            activate(generation)
+        })
+        .await??;
+        let inner = Arc::new(Inner {
+            root,
+            fields,
+            active: RwLock::new(Arc::new(active)),
+            applied: watch::channel(watermark).0,
+            status: watch::channel(WriterStatus::Starting).0,
+            restarts: AtomicU64::new(0),
+            panic_requested: AtomicBool::new(false),
+        });
         let index = SearchIndex { inner };
-        let writer_task = index.clone();
-        tokio::spawn(async move { writer_task.follow_log(pool, writer, Cursor::new(watermark), shutdown).await });
+        writer::spawn(index.clone(), pool, shutdown);
         Ok(index)
     }
 
@@ -147,23 +173,21 @@ impl SearchIndex {
     /// Runs a search on the blocking pool (it is CPU work).
     pub async fn search(&self, request: searcher::Request) -> Result<searcher::Results, SearchError> {
         let (active, fields) = (self.active(), self.inner.fields.clone());
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             let searcher = active.reader.searcher();
             searcher::run(&searcher, &active.tokenizers, &fields, &request)
         })
-        .await
-        .map_err(|e| SearchError::Index(e.to_string()))?
+        .await?
     }
 
     /// The closest indexed word to each word given (None where there is none).
     pub async fn corrections(&self, words: Vec<String>) -> Result<Vec<Option<String>>, SearchError> {
         let (active, fields) = (self.active(), self.inner.fields.clone());
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             let searcher = active.reader.searcher();
             words.iter().map(|w| expansion::closest_term(&searcher, &active.tokenizers, &fields, w)).collect()
         })
         .await
-        .map_err(|e| SearchError::Index(e.to_string()))
     }
 
     /// Marks what `query` matches in each (title, abstract), on the blocking pool.
@@ -173,7 +197,7 @@ impl SearchIndex {
         texts: Vec<(String, Option<String>)>,
     ) -> Result<Vec<highlight::Highlights>, SearchError> {
         let active = self.active();
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             let matcher = highlight::Matcher::for_query(&active.tokenizers, &query);
             texts
                 .iter()
@@ -181,7 +205,6 @@ impl SearchIndex {
                 .collect()
         })
         .await
-        .map_err(|e| SearchError::Index(e.to_string()))
     }
 
     /// Resolves when the writer has read the log up to `watermark` (or beyond).
@@ -189,94 +212,54 @@ impl SearchIndex {
         self.inner.applied.subscribe()
     }
 
-    /// The writer: waits for a notification (or polls), applies the log, commits; notices
-    /// when another process swapped in a rebuilt generation and switches to it.
-    async fn follow_log(
-        &self,
-        pool: PgPool,
-        writer: IndexWriter,
-        mut cursor: Cursor,
-        mut shutdown: watch::Receiver<bool>,
-    ) {
-        let mut writer = Arc::new(Mutex::new(writer));
-        let mut listener = listen(&pool).await;
-        let mut last_prune = std::time::Instant::now() - PRUNE_EVERY;
-        let mut applied_since_merge = 0;
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            if store::current_target(&self.inner.root).is_some_and(|t| t != self.active().target) {
-                match self.switch_generation(&pool).await {
-                    Ok((new_writer, watermark)) => {
-                        writer = Arc::new(Mutex::new(new_writer));
-                        cursor = Cursor::new(watermark);
-                    }
-                    Err(err) => tracing::error!(error = %err, "cannot switch to the rebuilt search index"),
-                }
-            }
-            let active = self.active();
-            let mut more = false;
-            match indexer::catch_up(&pool, &writer, &active.reader, &self.inner.fields, &mut cursor).await {
-                Ok(round) => {
-                    if round.applied > 0 {
-                        tracing::debug!(applied = round.applied, "search index updated");
-                    }
-                    more = round.more;
-                    applied_since_merge += round.applied;
-                    if !more && applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS {
-                        applied_since_merge = 0;
-                        indexer::merge_all(&writer);
-                    }
-                    self.inner.applied.send_replace(cursor.watermark);
-                }
-                Err(err) => tracing::error!(error = %err, "search index update failed; retrying"),
-            }
-            if more {
-                continue;
-            }
-            if last_prune.elapsed() >= PRUNE_EVERY {
-                last_prune = std::time::Instant::now();
-                if let Err(err) = db::prune(&pool, LOG_RETENTION_DAYS).await {
-                    tracing::warn!(error = %err, "cannot prune the search change log");
-                }
-            }
-            let notified = async {
-                match listener.as_mut() {
-                    Some(listener) => {
-                        let _ = listener.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                () = notified => {}
-                () = tokio::time::sleep(indexer::POLL) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-        let writer = Arc::try_unwrap(writer).ok().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
-        if let Some(writer) = writer {
-            let _ = tokio::task::spawn_blocking(move || writer.wait_merging_threads()).await;
+    /// What the writer is doing now.
+    pub fn status(&self) -> WriterStatus {
+        self.inner.status.borrow().clone()
+    }
+
+    /// How many times the writer was restarted after a panic.
+    pub fn writer_restarts(&self) -> u64 {
+        self.inner.restarts.load(Ordering::Relaxed)
+    }
+
+    /// Fault injection for tests and drills: the writer panics at the start of its next
+    /// round, once, and its supervisor restarts it.
+    #[doc(hidden)]
+    pub fn inject_writer_panic(&self) {
+        self.inner.panic_requested.store(true, Ordering::SeqCst);
+    }
+
+    fn panic_if_asked(&self) {
+        if self.inner.panic_requested.swap(false, Ordering::SeqCst) {
+            panic!("a panic injected into the search index writer");
         }
     }
 
-    async fn switch_generation(&self, pool: &PgPool) -> Result<(IndexWriter, u64), SearchError> {
+    fn publish(&self, status: WriterStatus) {
+        let (up, behind) = match &status {
+            WriterStatus::Following { behind } => (1.0, *behind as f64),
+            _ => (0.0, 0.0),
+        };
+        metrics::gauge!("hamkor_search_writer_up").set(up);
+        metrics::gauge!("hamkor_search_writer_behind_rows").set(behind);
+        self.inner.status.send_if_modified(|current| {
+            let changed = *current != status;
+            *current = status;
+            changed
+        });
+    }
+
+    /// Switches to the generation `current` now points to (another process rebuilt it).
+    async fn switch_generation(&self, pool: &PgPool) -> Result<(), SearchError> {
         let generation = open_or_rebuild(pool, &self.inner.root, &self.inner.fields).await?;
-        let watermark = generation.payload.watermark;
-        let (active, writer) = activate(&generation)?;
+        let dir = generation.dir.clone();
+        let active = blocking(move || activate(generation)).await??;
         *self.inner.active.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(active);
-        store::remove_stale(&self.inner.root, &generation.dir);
-        tracing::info!(dir = %generation.dir.display(), "switched to a rebuilt search index");
-        Ok((writer, watermark))
+        let (root, keep) = (self.inner.root.clone(), dir.clone());
+        blocking(move || store::remove_stale(&root, &keep)).await?;
+        tracing::info!(dir = %dir.display(), "switched to a rebuilt search index");
+        Ok(())
     }
-}
-
-/// A LISTEN connection for the triggers' notifications; without one, the writer polls.
-async fn listen(pool: &PgPool) -> Option<sqlx::postgres::PgListener> {
-    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.ok()?;
-    listener.listen("hamkor_search").await.ok()?;
-    Some(listener)
 }
 
 /// Rebuilds the index in `root` from PostgreSQL into a new generation and swaps it in; a
@@ -284,6 +267,9 @@ async fn listen(pool: &PgPool) -> Option<sqlx::postgres::PgListener> {
 pub async fn reindex(pool: &PgPool, root: &Path) -> Result<usize, SearchError> {
     let fields = schema::build();
     let generation = indexer::rebuild(pool, root, &fields).await?;
-    let reader: IndexReader = generation.index.reader()?;
-    Ok(reader.searcher().num_docs() as usize)
+    blocking(move || -> Result<usize, SearchError> {
+        let reader: IndexReader = generation.index.reader()?;
+        Ok(reader.searcher().num_docs() as usize)
+    })
+    .await?
 }

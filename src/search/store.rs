@@ -18,7 +18,7 @@ use super::SearchError;
 use super::analysis;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 
-const CURRENT: &str = "current";
+pub(super) const CURRENT: &str = "current";
 
 /// What an index commit remembers: its schema version and how far it has read the log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +33,7 @@ impl Payload {
         serde_json::to_string(&self).unwrap_or_default()
     }
 
-    fn decode(text: &str) -> Option<Payload> {
+    pub(super) fn decode(text: &str) -> Option<Payload> {
         serde_json::from_str(text).ok()
     }
 }

@@ -17,4 +17,5 @@ mod projects;
 mod schema;
 mod search;
 mod search_processes;
+mod search_writer;
 mod seed;

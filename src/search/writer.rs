@@ -1,0 +1,289 @@
+//! The one index writer of a process: follows the change log, supervised.
+//!
+//! A supervisor runs the writer as a task of its own and restarts it, after a back-off, if it
+//! panics; the new writer reopens the index and resumes from the watermark of the last commit
+//! (re-applying a change is harmless). Failures (the database gone, the disk full) are
+//! retried with exponential back-off and logged once when they start and once when they end,
+//! never per attempt. What the writer is doing is published as a [`WriterStatus`], which
+//! `/readyz` shows, and as metrics.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use tantivy::IndexWriter;
+use tokio::sync::watch;
+
+use super::indexer::{self, Cursor};
+use super::store::{self, Payload};
+use super::{LOG_RETENTION_DAYS, SearchError, SearchIndex, db};
+
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A writer that ran this long before it panicked is restarted without the accumulated wait.
+const HEALTHY_RUN: Duration = Duration::from_secs(60);
+
+/// What the writer is doing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum WriterStatus {
+    Starting,
+    /// Applying the log as it grows; `behind` log rows are still waiting (0: caught up).
+    Following {
+        behind: u64,
+    },
+    /// Updates fail and are being retried; the index answers searches as of the last commit.
+    Failing {
+        since: DateTime<Utc>,
+        attempts: u32,
+        error: String,
+    },
+    Stopped,
+}
+
+/// Exponential back-off between retries, capped.
+struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    fn new() -> Self {
+        Backoff { next: FIRST_BACKOFF }
+    }
+
+    fn step(&mut self) -> Duration {
+        let wait = self.next;
+        self.next = (self.next * 2).min(MAX_BACKOFF);
+        wait
+    }
+
+    fn reset(&mut self) {
+        self.next = FIRST_BACKOFF;
+    }
+}
+
+/// Sleeps for `wait`; false when shutdown was asked for meanwhile.
+async fn pause(wait: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(wait) => !*shutdown.borrow(),
+        _ = shutdown.changed() => false,
+    }
+}
+
+/// Tracks failures so that a failure is logged when it starts and when it ends, not at
+/// every attempt, and publishes the writer's status.
+struct Health {
+    index: SearchIndex,
+    failing_since: Option<(Instant, DateTime<Utc>)>,
+    attempts: u32,
+    backoff: Backoff,
+}
+
+impl Health {
+    fn new(index: SearchIndex) -> Self {
+        Health { index, failing_since: None, attempts: 0, backoff: Backoff::new() }
+    }
+
+    /// Records a failure and returns how long to wait before the next attempt.
+    fn failed(&mut self, error: &SearchError) -> Duration {
+        self.attempts += 1;
+        let since = match self.failing_since {
+            Some((_, since)) => since,
+            None => {
+                tracing::warn!(%error, "search index updates are failing; retrying with back-off until they succeed");
+                let since = Utc::now();
+                self.failing_since = Some((Instant::now(), since));
+                since
+            }
+        };
+        self.index.publish(WriterStatus::Failing { since, attempts: self.attempts, error: error.to_string() });
+        self.backoff.step()
+    }
+
+    fn succeeded(&mut self, behind: u64) {
+        if let Some((started, _)) = self.failing_since.take() {
+            tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                attempts = self.attempts,
+                "search index updates work again"
+            );
+        }
+        self.attempts = 0;
+        self.backoff.reset();
+        self.index.publish(WriterStatus::Following { behind });
+    }
+}
+
+/// Starts the supervised writer; it stops when `shutdown` changes.
+pub(super) fn spawn(index: SearchIndex, pool: PgPool, shutdown: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut backoff = Backoff::new();
+        let mut shutdown_wait = shutdown.clone();
+        loop {
+            let started = Instant::now();
+            let run = tokio::spawn(follow_log(index.clone(), pool.clone(), shutdown.clone())).await;
+            let Err(failure) = run else { break };
+            if !failure.is_panic() {
+                break; // cancelled: the runtime is shutting down
+            }
+            let message = panic_message(failure.into_panic());
+            let restarts = index.inner.restarts.fetch_add(1, Ordering::Relaxed) + 1;
+            metrics::counter!("hamkor_search_writer_restarts_total").increment(1);
+            if started.elapsed() >= HEALTHY_RUN {
+                backoff.reset();
+            }
+            let wait = backoff.step();
+            tracing::error!(error = %message, restarts, wait_ms = wait.as_millis() as u64, "the search index writer panicked; restarting it");
+            index.publish(WriterStatus::Failing {
+                since: Utc::now(),
+                attempts: 0,
+                error: format!("the index writer panicked: {message}"),
+            });
+            if !pause(wait, &mut shutdown_wait).await {
+                break;
+            }
+        }
+        index.publish(WriterStatus::Stopped);
+    });
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => payload.downcast_ref::<&str>().map_or_else(|| "unknown panic".to_owned(), |s| (*s).to_owned()),
+    }
+}
+
+/// A writer on the generation being served, and where its last commit left the log.
+async fn open_writer(index: &SearchIndex) -> Result<(IndexWriter, Cursor), SearchError> {
+    let active = index.active();
+    tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
+        let writer = indexer::new_writer(&active.index)?;
+        let metas = active.index.load_metas()?;
+        let payload = metas.payload.as_deref().and_then(Payload::decode).unwrap_or_default();
+        Ok((writer, Cursor::new(payload.watermark)))
+    })
+    .await
+    .map_err(|e| SearchError::Index(e.to_string()))?
+}
+
+/// A LISTEN connection for the triggers' notifications; without one, the writer polls.
+async fn listen(pool: &PgPool) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await.ok()?;
+    listener.listen("hamkor_search").await.ok()?;
+    Some(listener)
+}
+
+/// The writer: waits for a notification (or polls), applies the log, commits; notices
+/// when another process swapped in a rebuilt generation and switches to it.
+async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Receiver<bool>) {
+    let mut health = Health::new(index.clone());
+    let (writer, mut cursor) = loop {
+        match open_writer(&index).await {
+            Ok(opened) => break opened,
+            Err(err) => {
+                let wait = health.failed(&err);
+                if !pause(wait, &mut shutdown).await {
+                    return;
+                }
+            }
+        }
+    };
+    let mut writer = Arc::new(std::sync::Mutex::new(writer));
+    let mut listener = listen(&pool).await;
+    let mut last_prune = Instant::now() - PRUNE_EVERY;
+    let mut applied_since_merge = 0;
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        index.panic_if_asked();
+        let current = tokio::fs::read_link(index.inner.root.join(store::CURRENT)).await.ok();
+        if current.is_some_and(|target| target != index.active().target) {
+            match index.switch_generation(&pool).await {
+                Ok(()) => match open_writer(&index).await {
+                    Ok((new_writer, new_cursor)) => {
+                        writer = Arc::new(std::sync::Mutex::new(new_writer));
+                        cursor = new_cursor;
+                    }
+                    Err(err) => {
+                        let wait = health.failed(&err);
+                        if !pause(wait, &mut shutdown).await {
+                            break;
+                        }
+                        continue;
+                    }
+                },
+                Err(err) => {
+                    let wait = health.failed(&err);
+                    if !pause(wait, &mut shutdown).await {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
+        let active = index.active();
+        let round = match indexer::catch_up(&pool, &writer, &active.reader, &index.inner.fields, &mut cursor).await {
+            Ok(round) => round,
+            Err(err) => {
+                let wait = health.failed(&err);
+                if !pause(wait, &mut shutdown).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        health.succeeded(round.behind);
+        metrics::gauge!("hamkor_search_watermark").set(cursor.watermark as f64);
+        if round.applied > 0 {
+            tracing::debug!(applied = round.applied, behind = round.behind, "search index updated");
+        }
+        index.inner.applied.send_replace(cursor.watermark);
+        applied_since_merge += round.applied;
+        if round.more {
+            continue;
+        }
+        if applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS {
+            applied_since_merge = 0;
+            let writer = writer.clone();
+            let _ = tokio::task::spawn_blocking(move || indexer::merge_all(&writer)).await;
+        }
+        if last_prune.elapsed() >= PRUNE_EVERY {
+            last_prune = Instant::now();
+            if let Err(err) = db::prune(&pool, LOG_RETENTION_DAYS).await {
+                tracing::warn!(error = %err, "cannot prune the search change log");
+            }
+        }
+        if listener.is_none() {
+            listener = listen(&pool).await;
+        }
+        let notified = async {
+            match listener.as_mut() {
+                Some(l) => l.recv().await.is_ok(),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            ok = notified => {
+                // A broken LISTEN connection is dropped and made again after the next good
+                // round; meanwhile the writer polls.
+                if !ok {
+                    listener = None;
+                }
+            }
+            () = tokio::time::sleep(indexer::POLL) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    let writer = Arc::try_unwrap(writer).ok().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
+    if let Some(writer) = writer {
+        let _ = tokio::task::spawn_blocking(move || writer.wait_merging_threads()).await;
+    }
+}
