@@ -1,6 +1,7 @@
 //! All SQL about partners.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::postgres::PgArguments;
+use sqlx::{PgConnection, PgPool, Postgres};
 
 use super::{Partner, PartnerDraft, PartnerKind};
 use crate::db::escape_like;
@@ -92,18 +93,28 @@ pub async fn find_by_name(conn: &mut PgConnection, lang: &str, name: &str) -> Re
     Ok(id)
 }
 
+type IdQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, PgArguments>;
+
+/// Binds a draft's columns as $1..$7, in the order of `insert` and `update`.
+fn bind_draft<'q>(query: IdQuery<'q>, draft: &'q PartnerDraft) -> IdQuery<'q> {
+    query
+        .bind(draft.kind.as_str())
+        .bind(&draft.country)
+        .bind(&draft.city)
+        .bind(&draft.website)
+        .bind(&draft.email)
+        .bind(&draft.isil)
+        .bind(draft.active)
+}
+
 pub async fn insert(conn: &mut PgConnection, draft: &PartnerDraft) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO partners (kind, country, city, website, email, isil, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    let id = bind_draft(
+        sqlx::query_scalar(
+            "INSERT INTO partners (kind, country, city, website, email, isil, active)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        ),
+        draft,
     )
-    .bind(draft.kind.as_str())
-    .bind(&draft.country)
-    .bind(&draft.city)
-    .bind(&draft.website)
-    .bind(&draft.email)
-    .bind(&draft.isil)
-    .bind(draft.active)
     .fetch_one(&mut *conn)
     .await?;
     replace_names(conn, id, &draft.names).await?;
@@ -128,22 +139,18 @@ pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<PartnerD
 }
 
 pub async fn update(conn: &mut PgConnection, id: i64, draft: &PartnerDraft) -> Result<()> {
-    let updated = sqlx::query(
-        "UPDATE partners SET kind = $2, country = $3, city = $4, website = $5, email = $6, isil = $7, active = $8,
-                updated_at = now()
-         WHERE id = $1",
+    let updated = bind_draft(
+        sqlx::query_scalar(
+            "UPDATE partners SET kind = $1, country = $2, city = $3, website = $4, email = $5, isil = $6, active = $7,
+                    updated_at = now()
+             WHERE id = $8 RETURNING id",
+        ),
+        draft,
     )
     .bind(id)
-    .bind(draft.kind.as_str())
-    .bind(&draft.country)
-    .bind(&draft.city)
-    .bind(&draft.website)
-    .bind(&draft.email)
-    .bind(&draft.isil)
-    .bind(draft.active)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    if updated.rows_affected() == 0 {
+    if updated.is_none() {
         return Err(Error::not_found("Partner", id));
     }
     replace_names(conn, id, &draft.names).await
