@@ -1,4 +1,4 @@
-//! The GraphQL enums. Each mirrors a domain enum variant for variant and converts to and
+//! The GraphQL enums. Each mirrors a domain enum, variant for variant, and converts to and
 //! from it, so the domain stays free of GraphQL and the schema's descriptions live here.
 
 /// `graphql_enum!(/// docs  Name => crate::path::DomainEnum { Variant, ... })` declares a
