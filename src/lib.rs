@@ -22,5 +22,7 @@ pub mod project;
 pub mod search;
 pub mod seed;
 pub mod telemetry;
+#[cfg(test)]
+mod test_corpus;
 mod text_enum;
 pub mod validate;

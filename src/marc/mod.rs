@@ -22,6 +22,8 @@ mod record;
 mod tables;
 
 #[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
 mod tests;
 
 pub use encoding::Encoding;

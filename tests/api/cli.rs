@@ -14,7 +14,9 @@ use nix::unistd::Pid;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::corpus::fixture_path;
 use crate::processes::{Outcome, Serve, hamkor, run_command};
+use crate::synthetic_marc;
 
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
 /// Where the cluster code relocates clusters the `postgres` user cannot reach.
@@ -322,17 +324,20 @@ fn an_unknown_time_zone_is_refused_at_start_and_leaves_no_server_behind() {
 #[test]
 fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
     let data = DataDir::new();
-    let marc = |name: &str| format!("{}/../shared/data/marc/{name}", env!("CARGO_MANIFEST_DIR"));
-    let (jazz, bad) = (marc("jazz_1k.mrc"), marc("bad_records.mrc"));
+    let files = tempfile::Builder::new().prefix("hamkor-cli-marc-").tempdir().expect("a temporary directory");
+    let catalogue = synthetic_marc::write_catalogue(files.path(), "catalogue_1k.mrc", 1000, 0);
+    let catalogue = catalogue.to_str().expect("a UTF-8 temporary path");
+    let bad = fixture_path("broken_records.mrc");
+    let bad = bad.to_str().expect("a UTF-8 path");
 
-    let first = run(data.path(), &["import", &jazz, &bad]);
+    let first = run(data.path(), &["import", catalogue, bad]);
     first.assert_success("hamkor import");
     assert!(first.stdout.contains("1000 read, 1000 created, 0 updated, 0 rejected"), "{}", first.stdout);
-    assert!(first.stdout.contains("8 read, 2 created, 0 updated, 6 rejected"), "{}", first.stdout);
+    assert!(first.stdout.contains("13 read, 3 created, 0 updated, 10 rejected"), "{}", first.stdout);
     assert!(first.stdout.contains("rejected record 2"), "each rejection is listed:\n{}", first.stdout);
     data.assert_no_server("after `hamkor import` exited");
 
-    let second = run(data.path(), &["import", "--source", "jazz_1k.mrc", &jazz]);
+    let second = run(data.path(), &["import", "--source", "catalogue_1k.mrc", catalogue]);
     second.assert_success("hamkor import (again)");
     assert!(second.stdout.contains("1000 read, 0 created, 1000 updated"), "{}", second.stdout);
 
@@ -340,7 +345,7 @@ fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
     assert!(!missing.status.success());
     assert!(missing.stderr.contains("cannot read /nonexistent/file.mrc"), "{}", missing.stderr);
     assert!(!missing.stderr.contains("panicked"));
-    let bad_encoding = run(data.path(), &["import", "--encoding", "ebcdic", &jazz]);
+    let bad_encoding = run(data.path(), &["import", "--encoding", "ebcdic", catalogue]);
     assert!(!bad_encoding.status.success());
 }
 

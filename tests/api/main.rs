@@ -1,7 +1,9 @@
 //! Integration tests: the real service over real HTTP against a real PostgreSQL.
 //! One binary, so the throwaway PostgreSQL starts once per test run.
 
+mod corpus;
 mod support;
+mod synthetic_marc;
 
 mod agreements;
 mod cli;
@@ -9,6 +11,7 @@ mod documents;
 mod exchanges;
 mod http_spec;
 mod import;
+mod import_fixtures;
 mod loaders;
 mod nodes;
 mod partners;

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::corpus::{Corpus, fixture};
 use crate::support::TestApp;
 
 const SEARCH: &str = "query($q: String!, $f: SearchFilter, $o: SearchOrderBy, $first: Int, $after: String) {
@@ -349,26 +350,38 @@ async fn every_change_reaches_the_index() {
     assert_eq!(search_with(&app, "Zafarnoma", available).await["totalCount"], 0);
 
     // Imports and deletes too.
-    let path = format!("{}/../shared/data/marc/chabon.mrc", env!("CARGO_MANIFEST_DIR"));
     let options = hamkor::document::import::ImportOptions { source: "t".into(), ..Default::default() };
-    hamkor::document::import::import(&app.pool, &std::fs::read(path).unwrap(), &options, |_, _| {}).await.unwrap();
+    let bytes = fixture("utf8_multilingual.mrc");
+    hamkor::document::import::import(&app.pool, &bytes, &options, |_, _| {}).await.unwrap();
     app.indexed().await;
-    assert_found(&search(&app, "Kavalier Clay").await, "The amazing adventures of Kavalier and Clay");
+    assert_found(&search(&app, "paper road").await, "The paper road");
     sqlx::query("DELETE FROM holdings").execute(&app.pool).await.unwrap();
     app.data("mutation($d: ID!) { deleteDocument(id: $d) }", json!({ "d": id })).await;
     app.indexed().await;
     assert_eq!(search(&app, "Zafarnoma").await["totalCount"], 0);
 }
 
+/// Imports whole files, each under its name as the source.
+async fn import_files(app: &TestApp, files: &[(&str, Vec<u8>, Option<hamkor::marc::Encoding>)]) {
+    for (file, bytes, encoding) in files {
+        let options = hamkor::document::import::ImportOptions {
+            source: (*file).into(),
+            encoding: *encoding,
+            ..Default::default()
+        };
+        hamkor::document::import::import(&app.pool, bytes, &options, |_, _| {}).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn finds_real_marc_records_in_their_scripts() {
+    let Some(corpus) = Corpus::find() else { return };
     let app = TestApp::spawn().await;
-    for file in ["pride-and-prejudice-fixed.mrc", "hebrew.marc", "1251.dat"] {
-        let path = format!("{}/../shared/data/marc/{file}", env!("CARGO_MANIFEST_DIR"));
+    let files = ["pride-and-prejudice-fixed.mrc", "hebrew.marc", "1251.dat"].map(|file| {
         let encoding = (file == "1251.dat").then_some(hamkor::marc::Encoding::Windows1251);
-        let options = hamkor::document::import::ImportOptions { source: file.into(), encoding, ..Default::default() };
-        hamkor::document::import::import(&app.pool, &std::fs::read(path).unwrap(), &options, |_, _| {}).await.unwrap();
-    }
+        (file, corpus.read(file), encoding)
+    });
+    import_files(&app, &files).await;
     app.indexed().await;
     // The Han title of a Chinese record (from its 880 field), and its pinyin.
     let han = search(&app, "傲慢与偏见").await;
@@ -379,4 +392,33 @@ async fn finds_real_marc_records_in_their_scripts() {
     assert_found(&search(&app, "gidravlicheskogo").await, "Основы гидравлического расчета инженерных сетей");
     let english = search(&app, "pride prejudice").await;
     assert!(english["totalCount"].as_i64().unwrap() > 50, "{}", english["totalCount"]);
+}
+
+#[tokio::test]
+async fn finds_fixture_records_in_their_scripts() {
+    let app = TestApp::spawn().await;
+    let files = [
+        ("utf8_multilingual.mrc", None),
+        ("marc8_eacc.mrc", None),
+        ("marc8_scripts.mrc", None),
+        ("windows1251.mrc", Some(hamkor::marc::Encoding::Windows1251)),
+    ]
+    .map(|(file, encoding)| (file, fixture(file), encoding));
+    import_files(&app, &files).await;
+    app.indexed().await;
+    // The Han title of a Chinese record (from its 880 field), and its pinyin; the same from
+    // MARC-8 EACC, and Hangul and kana.
+    assert_top(&search(&app, "撒马尔罕史").await, "Samaerhan shi");
+    assert_top(&search(&app, "Samaerhan shi").await, "Samaerhan shi");
+    assert_top(&search(&app, "丝绸之路").await, "Si chou zhi lu");
+    assert_top(&search(&app, "한국의 책").await, "Han'guk ŭi chaek sa");
+    assert_top(&search(&app, "ロシアの歴史").await, "Roshia no rekishi");
+    // Hebrew from MARC-8, and Latin diacritics composed from MARC-8 found without them.
+    assert_top(&search(&app, "הזכרונות").await, "Sefer ha-zikhronot");
+    assert_top(&search(&app, "Lodz Krakow").await, "Łódź i Kraków");
+    // Russian in Windows-1251, found from Latin script too.
+    assert_top(&search(&app, "книгопечатания").await, "История книгопечатания в Средней Азии");
+    assert_found(&search(&app, "knigopechataniya").await, "История книгопечатания в Средней Азии");
+    let samarkand = search(&app, "Samarkand").await;
+    assert!(samarkand["totalCount"].as_i64().unwrap() >= 3, "{samarkand:#}");
 }

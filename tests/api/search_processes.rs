@@ -20,9 +20,7 @@ use sqlx::{ConnectOptions, PgPool};
 
 use crate::processes::{self, Running, Serve};
 use crate::support::fresh_database;
-
-const JAZZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/marc/jazz_1k.mrc");
-const LUL_FRE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/marc/lul_fre_500.mrc");
+use crate::synthetic_marc;
 
 /// How long a change made through one process may take to show in another's search.
 const PROPAGATION: Duration = Duration::from_secs(15);
@@ -351,8 +349,15 @@ async fn a_server_killed_during_an_import_catches_up_without_ghosts() {
     let index = work.index("s");
     let serve = start_serve("serve S", &url, work.path(), &index);
 
-    let mut import =
-        Running::start(hamkor(&url, work.path(), &["import", JAZZ, LUL_FRE, "--source", "crash"]), "hamkor import");
+    // 1,500 records in two files, written for this run.
+    let thousand = synthetic_marc::write_catalogue(work.path(), "catalogue_1k.mrc", 1000, 1);
+    let five_hundred = synthetic_marc::write_catalogue(work.path(), "catalogue_500.mrc", 500, 2);
+    let (thousand, five_hundred) =
+        (thousand.to_str().expect("a UTF-8 path"), five_hundred.to_str().expect("a UTF-8 path"));
+    let mut import = Running::start(
+        hamkor(&url, work.path(), &["import", thousand, five_hundred, "--source", "crash"]),
+        "hamkor import",
+    );
     // Kill S as soon as its search lists some of the import (the import commits in
     // batches of 500, and S applies what it finds in one commit a round): S is then in the
     // middle of indexing the rest.
@@ -380,8 +385,8 @@ async fn a_server_killed_during_an_import_catches_up_without_ghosts() {
         if import_running { "the import still running" } else { "the import had ended" }
     );
     let outcome = tokio::task::spawn_blocking(move || import.finish(LONG)).await.expect("the import waiter");
-    outcome.assert_success("hamkor import jazz_1k.mrc lul_fre_500.mrc");
-    assert!(outcome.stdout.contains("1000 read"), "the import read jazz_1k.mrc:\n{}", outcome.stdout);
+    outcome.assert_success("hamkor import catalogue_1k.mrc catalogue_500.mrc");
+    assert!(outcome.stdout.contains("1000 read"), "the import read catalogue_1k.mrc:\n{}", outcome.stdout);
     eprintln!("search_processes: import output:\n{}", outcome.stdout.trim_end());
 
     // Changes S never saw: a few deletions (some of documents it had indexed, some not)

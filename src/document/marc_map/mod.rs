@@ -9,6 +9,8 @@
 //!
 //! [`Description`]: super::Description
 
+#[cfg(test)]
+mod fixture_tests;
 mod read;
 mod relators;
 #[cfg(test)]

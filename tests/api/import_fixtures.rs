@@ -1,0 +1,173 @@
+//! MARC import of the repository's own fixtures (`tests/fixtures/marc/`) through the real
+//! service, and the exports of what it stored: always run, asserting what `import.rs`
+//! asserts over the real files of the corpus.
+
+use base64::Engine;
+use hamkor::document::import::{ImportOptions, ImportReport, import};
+use hamkor::marc::Encoding;
+use serde_json::json;
+
+use crate::corpus::fixture;
+use crate::import::{check_exports, import_bytes, titles_of};
+use crate::support::TestApp;
+
+async fn import_fixture(app: &TestApp, name: &str, encoding: Option<Encoding>) -> ImportReport {
+    import_bytes(app, name, &fixture(name), encoding).await
+}
+
+#[tokio::test]
+async fn imports_every_fixture_and_reports_each_rejection() {
+    let app = TestApp::spawn().await;
+    // (file, records read, rejected). Files are imported one after another into one
+    // catalogue: collection.xml holds the records of utf8_multilingual.mrc, so those with
+    // an ISBN update the documents the first file created, and the others are new
+    // documents of another source.
+    let expected = [
+        ("utf8_multilingual.mrc", 8, 0),
+        ("collection.xml", 8, 0),
+        ("marc8_eacc.mrc", 4, 0),
+        ("marc8_scripts.mrc", 3, 0),
+        // Detected from the data under a blank leader/09.
+        ("windows1251.mrc", 3, 0),
+        // The abstracting-service record has no 245.
+        ("cp866.mrc", 2, 1),
+        ("broken_records.mrc", 13, 10),
+        ("truncated.mrc", 4, 1),
+        ("bad_records.xml", 8, 5),
+        // The UNIMARC record (title in 200, no 245) is rejected with that reason.
+        ("unimarc.mrc", 2, 1),
+    ];
+    let mut accepted_total = 0;
+    for (file, read, rejected) in expected {
+        let report = import_fixture(&app, file, None).await;
+        assert_eq!((report.read, report.rejected), (read, rejected), "{file}: {report:#?}");
+        assert_eq!(report.created + report.updated, read - rejected, "{file}");
+        accepted_total += report.created + report.updated;
+        for r in &report.rejections {
+            assert!(r.position >= 1 && !r.reason.is_empty(), "{file}: a position and a reason for {r:?}");
+        }
+        if file == "collection.xml" {
+            assert_eq!((report.created, report.updated), (4, 4), "the four records with an ISBN match: {report:#?}");
+        }
+    }
+    assert_eq!(accepted_total, 37);
+    let documents = app.count("documents").await;
+    assert_eq!(documents, 33, "37 accepted records, 4 of them the same books as earlier ones");
+
+    // Importing everything a second time creates nothing.
+    for (file, _, _) in expected {
+        let report = import_fixture(&app, file, None).await;
+        assert_eq!(report.created, 0, "{file}: {report:#?}");
+    }
+    assert_eq!(app.count("documents").await, documents);
+    let bad = import_fixture(&app, "broken_records.mrc", None).await;
+    let positions: Vec<i32> = bad.rejections.iter().map(|r| r.position).collect();
+    assert_eq!(positions, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "the good first and last records are kept");
+    assert_eq!(bad.rejections[0].byte_offset, Some(193));
+    assert!(bad.rejections[0].reason.contains("base address"), "{:?}", bad.rejections[0]);
+    assert_eq!(bad.rejections[6].control_number.as_deref(), Some("hk-bad-0008"));
+    let unimarc = import_fixture(&app, "unimarc.mrc", None).await;
+    assert_eq!(unimarc.rejections.len(), 1);
+    assert_eq!(unimarc.rejections[0].position, 2);
+    assert!(unimarc.rejections[0].reason.contains("UNIMARC"), "{:?}", unimarc.rejections[0]);
+
+    // The Chinese record keeps its 880 title in Han characters beside the romanized one,
+    // from UTF-8 and from MARC-8 (EACC) alike.
+    for (source, han) in [("utf8_multilingual.mrc", "撒马尔罕史"), ("marc8_eacc.mrc", "丝绸之路")] {
+        let found: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM documents WHERE source = $1
+             AND parallel_titles @> jsonb_build_array(jsonb_build_object('title', $2::text, 'script', 'Hani'))",
+        )
+        .bind(source)
+        .bind(han)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(found, 1, "the 880 parallel title {han} in Han script is stored");
+    }
+    let titles = titles_of(&app, "marc8_scripts.mrc").await;
+    assert!(titles.iter().any(|t| t == "Łódź i Kraków"), "MARC-8 diacritics are stored composed: {titles:?}");
+    let rejections: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM import_rejections").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(rejections, 2 * 18 + 10 + 1, "rejections are kept with their import");
+}
+
+#[tokio::test]
+async fn reads_cyrillic_from_windows_1251_and_cp866() {
+    let app = TestApp::spawn().await;
+    let report = import_fixture(&app, "windows1251.mrc", Some(Encoding::Windows1251)).await;
+    assert_eq!((report.read, report.rejected), (3, 0));
+    let titles = titles_of(&app, "windows1251.mrc").await;
+    assert!(titles.iter().any(|t| t == "История книгопечатания в Средней Азии"), "{titles:?}");
+
+    // The second CP866 record is an abstracting-service record, not a MARC 21 bibliographic
+    // one: the title is in field 021 and there is no 245. It decodes correctly, and the
+    // import rejects it with that reason and the record's (Cyrillic) 001 rather than
+    // guessing; the MARC 21 record before it is imported.
+    let options = hamkor::marc::ReadOptions { encoding: Some(Encoding::Cp866) };
+    let records = hamkor::marc::read_records(&fixture("cp866.mrc"), options);
+    let record = records[1].as_ref().expect("the record reads");
+    let title = record.field("021").and_then(|f| f.subfield('a')).expect("field 021");
+    assert!(title.starts_with("Автоматизированные библиотечные системы"), "{title}");
+    let report = import_fixture(&app, "cp866.mrc", Some(Encoding::Cp866)).await;
+    assert_eq!((report.read, report.rejected), (2, 1), "{report:#?}");
+    assert_eq!(report.rejections[0].position, 2);
+    assert_eq!(report.rejections[0].control_number.as_deref(), Some("Рахимова Д. С."));
+    assert!(report.rejections[0].reason.contains("245"), "{:?}", report.rejections[0]);
+    assert_eq!(titles_of(&app, "cp866.mrc").await, ["Библиотеки Средней Азии"]);
+}
+
+#[tokio::test]
+async fn importing_twice_updates_and_never_duplicates() {
+    let app = TestApp::spawn().await;
+    let first = import_fixture(&app, "utf8_multilingual.mrc", None).await;
+    assert_eq!((first.created, first.updated), (8, 0));
+    let second = import_fixture(&app, "utf8_multilingual.mrc", None).await;
+    assert_eq!((second.created, second.updated), (0, 8));
+    assert_eq!(app.count("documents").await, 8);
+    let eacc = import_fixture(&app, "marc8_eacc.mrc", None).await;
+    assert_eq!((eacc.created, eacc.updated), (4, 0));
+    let eacc = import_fixture(&app, "marc8_eacc.mrc", None).await;
+    assert_eq!((eacc.created, eacc.updated), (0, 4));
+    assert_eq!(app.count("documents").await, 12);
+
+    // Another source with the same ISBNs matches by ISBN; the records without one are
+    // other documents under another source.
+    let options = ImportOptions { source: "utf8-again".into(), ..Default::default() };
+    let again = import(&app.pool, &fixture("collection.xml"), &options, |_, _| {}).await.unwrap();
+    assert_eq!((again.created, again.updated), (4, 4), "matched by ISBN: {again:#?}");
+}
+
+#[tokio::test]
+async fn import_over_graphql_with_the_same_report() {
+    let app = TestApp::spawn().await;
+    let mutation = "mutation($input: ImportMarcInput!) { importMarc(input: $input) {
+        read created updated rejected rejections { position reason } } }";
+    let xml = String::from_utf8(fixture("collection.xml")).unwrap();
+    let data = app.data(mutation, json!({ "input": { "records": xml, "source": "staff" } })).await;
+    assert_eq!(data["importMarc"]["created"], 8);
+
+    let binary = base64::engine::general_purpose::STANDARD.encode(fixture("windows1251.mrc"));
+    let data =
+        app.data(mutation, json!({ "input": { "records": binary, "base64": true, "encoding": "WINDOWS_1251" } })).await;
+    assert_eq!((data["importMarc"]["read"].as_i64(), data["importMarc"]["created"].as_i64()), (Some(3), Some(3)));
+
+    let bad = base64::engine::general_purpose::STANDARD.encode(fixture("broken_records.mrc"));
+    let data = app.data(mutation, json!({ "input": { "records": bad, "base64": true } })).await;
+    assert_eq!(data["importMarc"]["rejected"], 10);
+    assert_eq!(data["importMarc"]["rejections"][0]["position"], 2);
+
+    app.error(mutation, json!({ "input": { "records": "" } }), "BAD_USER_INPUT").await;
+    app.error(mutation, json!({ "input": { "records": "%%%", "base64": true } }), "BAD_USER_INPUT").await;
+    let unknown = hamkor::graphql::id::encode(hamkor::graphql::id::NodeKind::Partner, 4242).0;
+    app.error(mutation, json!({ "input": { "records": xml, "partnerId": unknown } }), "NOT_FOUND").await;
+    let data = app.data(mutation, json!({ "input": { "records": "not marc at all" } })).await;
+    assert_eq!(data["importMarc"]["created"], 0);
+}
+
+#[tokio::test]
+async fn exports_for_reference_managers_and_marc_round_trip() {
+    let app = TestApp::spawn().await;
+    import_fixture(&app, "utf8_multilingual.mrc", None).await;
+    check_exports(&app, &fixture("utf8_multilingual.mrc"), "paper road", "Whitfield", "Whitfield, Amelia").await;
+}
