@@ -32,7 +32,7 @@ LAYERS = [
     {"partner", "agreement", "project", "document", "holding", "exchange"},
     {"aggregate", "validate", "global_id", "marc"},
     {"db"},
-    {"telemetry", "error", "text_enum"},
+    {"telemetry", "error", "text_enum", "backoff"},
 ]
 
 

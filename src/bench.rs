@@ -91,9 +91,9 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
         bail!("--documents, --queries and every --concurrency must be at least 1");
     }
     let index_dir = global.index_dir.join(INDEX_SUBDIR);
-    println!("hamkor bench: `search` over GraphQL/HTTP on a generated catalogue");
+    crate::out!("hamkor bench: `search` over GraphQL/HTTP on a generated catalogue");
     if cfg!(debug_assertions) {
-        println!("  WARNING: this is a debug build; build with `cargo build --release` for meaningful numbers");
+        crate::out!("  WARNING: this is a debug build; build with `cargo build --release` for meaningful numbers");
     }
 
     let mut pool = open_bench_database(db, args.fresh).await?;
@@ -102,7 +102,7 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
     let reuse = corpus_state == CorpusState::Same && !args.index_while_loading;
     if corpus_state == CorpusState::Other || (corpus_state == CorpusState::Same && !reuse) {
         if corpus_state == CorpusState::Other {
-            println!("  the {BENCH_DATABASE} database holds another catalogue: generating this one afresh");
+            crate::out!("  the {BENCH_DATABASE} database holds another catalogue: generating this one afresh");
         }
         pool.close().await;
         pool = open_bench_database(db, true).await?;
@@ -125,13 +125,17 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
 
     let partner_ids = if reuse { find_partners(&pool).await? } else { insert_partners(&pool).await? };
     let load = if reuse {
-        println!("  catalogue: {} documents (seed {}) already in {BENCH_DATABASE}: reused", args.documents, args.seed);
+        crate::out!(
+            "  catalogue: {} documents (seed {}) already in {BENCH_DATABASE}: reused",
+            args.documents,
+            args.seed
+        );
         None
     } else {
         let started = Instant::now();
         load(&pool, &args, &partner_ids).await?;
         let seconds = started.elapsed().as_secs_f64();
-        println!(
+        crate::out!(
             "  loaded {} documents into PostgreSQL in {seconds:.1} s ({:.0} documents/s, {BATCH} per insert)",
             args.documents,
             args.documents as f64 / seconds
@@ -168,7 +172,7 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
             args.documents as f64 / opened.max(1e-9)
         ),
     };
-    println!("  index: {index_report}");
+    crate::out!("  index: {index_report}");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on 127.0.0.1")?;
     let address = listener.local_addr()?;

@@ -114,34 +114,90 @@ pub struct ServeArgs {
     /// How long (ms) nested-list loaders wait to batch keys into one SQL statement.
     #[arg(long, env = "HAMKOR_BATCH_WINDOW_MS", default_value_t = 2)]
     pub batch_window_ms: u64,
+
+    /// Origins whose web pages may call the API from a browser (CORS), e.g.
+    /// https://portal.example.org; comma-separated in the variable. None by default.
+    #[arg(long = "cors-origin", env = "HAMKOR_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Each caller's budget per minute, in query cost units (a search with facets costs about
+    /// 300, a page of 20 partners with their agreements about 1,000); 0 turns limits off.
+    #[arg(long, env = "HAMKOR_RATE_LIMIT", default_value_t = crate::http::limits::DEFAULT_PER_MINUTE)]
+    pub rate_limit: u32,
+
+    /// Do not answer introspection (`__schema`, `__type`): for servers whose schema is not
+    /// meant to be browsed.
+    #[arg(long, env = "HAMKOR_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+
+    /// Do not serve GraphiQL to browsers opening /graphql.
+    #[arg(long, env = "HAMKOR_NO_GRAPHIQL")]
+    pub no_graphiql: bool,
+}
+
+impl ServeArgs {
+    fn http_options(&self) -> anyhow::Result<crate::http::HttpOptions> {
+        let cors_origins = self
+            .cors_origins
+            .iter()
+            .map(|origin| origin.trim())
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                let url = url::Url::parse(origin).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+                let Some(url) = url.filter(|u| u.path() == "/" && u.query().is_none()) else {
+                    anyhow::bail!("--cors-origin {origin:?} is not an origin such as https://portal.example.org");
+                };
+                Ok(axum::http::HeaderValue::from_str(url.origin().ascii_serialization().as_str())?)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(crate::http::HttpOptions {
+            cors_origins,
+            rate_limit_per_minute: self.rate_limit,
+            introspection: !self.no_introspection,
+            graphiql: !self.no_graphiql,
+        })
+    }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init_logging(cli.global.log_format);
     if let Command::Schema = cli.command {
-        print!("{}", crate::graphql::build_schema().sdl());
+        use std::io::Write as _;
+        let _ = std::io::stdout().lock().write_all(crate::graphql::build_schema().sdl().as_bytes());
         return Ok(());
     }
-    let db = cli.global.open().await?;
-    // Whatever happens, close the database: that stops the embedded server if this
-    // process was its last user.
-    let result = match cli.command {
-        Command::Schema => Ok(()),
-        Command::Migrate => db.migrate().await,
-        Command::Seed => seed(&db).await,
-        Command::Serve(args) => serve(&db, args, &cli.global.index_dir).await,
-        Command::Import(args) => import(&db, args).await,
-        Command::Reindex => reindex(&db, &cli.global.index_dir).await,
-        Command::Bench(args) => crate::bench::run(&db, args, &cli.global).await,
+    let db = std::sync::Arc::new(cli.global.open().await?);
+    // The command runs as a task of its own, so that even a panic comes back here and the
+    // database is closed: that stops the embedded server if this process was its last user.
+    let command = {
+        let (db, global) = (db.clone(), cli.global.clone());
+        tokio::spawn(async move {
+            match cli.command {
+                Command::Schema => Ok(()),
+                Command::Migrate => db.migrate().await,
+                Command::Seed => seed(&db).await,
+                Command::Serve(args) => serve(&db, args, &global.index_dir).await,
+                Command::Import(args) => import(&db, args).await,
+                Command::Reindex => reindex(&db, &global.index_dir).await,
+                Command::Bench(args) => crate::bench::run(&db, args, &global).await,
+            }
+        })
     };
-    db.close().await;
+    let result = match command.await {
+        Ok(result) => result,
+        Err(failure) => Err(anyhow::anyhow!("the command failed unexpectedly: {failure}")),
+    };
+    match std::sync::Arc::try_unwrap(db) {
+        Ok(db) => db.close().await,
+        Err(_) => tracing::warn!("the database is still in use at exit; the embedded server stops with its last user"),
+    }
     result
 }
 
 async fn seed(db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
     let report = crate::seed::seed(&db.pool).await.context("seeding failed")?;
-    println!(
+    crate::out!(
         "seeded: {} partners, {} agreements, {} projects, {} project partners, {} documents, {} holdings, {} exchanges created",
         report.partners_created,
         report.agreements_created,
@@ -155,6 +211,7 @@ async fn seed(db: &Database) -> anyhow::Result<()> {
 }
 
 async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> anyhow::Result<()> {
+    let options = args.http_options()?;
     db.migrate().await?;
     if args.demo && crate::seed::is_empty(&db.pool).await? {
         let report = crate::seed::seed(&db.pool).await.context("loading the demo content failed")?;
@@ -169,9 +226,10 @@ async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> a
         .with_context(|| format!("cannot open the search index in {}", index_dir.display()))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");
-    println!("hamkor is ready: open http://{address}/graphql");
-    let state = AppState::new(db.pool.clone(), search)
-        .with_batch_window(std::time::Duration::from_millis(args.batch_window_ms));
+    crate::out!("hamkor is ready: open http://{address}/graphql");
+    let state = AppState::watching(db.pool.clone(), search, db.restarter())
+        .with_batch_window(std::time::Duration::from_millis(args.batch_window_ms))
+        .with_options(options);
     let served = app::serve(listener, state, app::shutdown_signal()).await;
     let _ = stop_search.send(true);
     served?;
@@ -182,7 +240,7 @@ async fn reindex(db: &Database, index_dir: &std::path::Path) -> anyhow::Result<(
     db.migrate().await?;
     let started = std::time::Instant::now();
     let documents = crate::search::reindex(&db.pool, index_dir).await.context("reindexing failed")?;
-    println!(
+    crate::out!(
         "reindexed {documents} documents in {:.1} s into {}",
         started.elapsed().as_secs_f64(),
         index_dir.display()
@@ -218,7 +276,7 @@ async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
         .await;
         bar.finish_and_clear();
         let report = report.with_context(|| format!("importing {} failed", file.display()))?;
-        println!(
+        crate::out!(
             "{}: {} read, {} created, {} updated, {} rejected in {:.1} s (source {:?})",
             file.display(),
             report.read,
@@ -231,7 +289,7 @@ async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
         for r in &report.rejections {
             let offset = r.byte_offset.map(|o| format!(", byte {o}")).unwrap_or_default();
             let control = r.control_number.as_deref().map(|c| format!(", 001 {c}")).unwrap_or_default();
-            println!("  rejected record {}{offset}{control}: {}", r.position, r.reason);
+            crate::out!("  rejected record {}{offset}{control}: {}", r.position, r.reason);
         }
         failed |= report.read == 0;
     }

@@ -9,6 +9,17 @@ use std::borrow::Cow;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quoted_input_is_cut_short() {
+        assert_eq!(super::quoted("UZ"), "\"UZ\"");
+        let long = "я".repeat(1_000_000);
+        let shown = super::quoted(&long);
+        assert!(shown.chars().count() < 50 && shown.ends_with('…'), "{shown}");
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input breaks a rule: a malformed country code, an inverted date range, a string
@@ -25,7 +36,12 @@ pub enum Error {
     #[error("{message}")]
     Conflict { field: Cow<'static, str>, message: String },
 
-    /// The database failed: unreachable, timed out, or a statement it refused for a reason
+    /// The database cannot be reached (down, restarting, out of connections): the request
+    /// may succeed when retried a little later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+
+    /// The database failed: a statement it refused for a reason
     /// the user cannot fix. Logged in full, shown to clients only as a request id.
     #[error("database error: {0}")]
     Database(sqlx::Error),
@@ -55,6 +71,16 @@ impl Error {
 impl From<tokio::task::JoinError> for Error {
     fn from(err: tokio::task::JoinError) -> Self {
         Error::internal(format_args!("a worker task failed: {err}"))
+    }
+}
+
+/// How an error message shows what the user sent: quoted, and cut after 40 characters, so a
+/// megabyte of input never comes back as a megabyte of error.
+pub fn quoted(value: &str) -> String {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
     }
 }
 
@@ -103,8 +129,27 @@ fn constraint_meaning(constraint: &str) -> Option<ConstraintMeaning> {
     Some(ConstraintMeaning { field, message, kind })
 }
 
+/// Whether a database error means the server cannot be reached right now, rather than that
+/// a statement failed: the connection broke or was refused, the pool found none in time, or
+/// the server is shutting down, starting up or out of connections.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // Class 08: connection exception; 57P01-03: admin or crash shutdown, cannot
+            // connect now; 53300: too many connections.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
+        if is_unavailable(&err) {
+            return Error::Unavailable(err.to_string());
+        }
         let Some(db_err) = err.as_database_error() else {
             return Error::Database(err);
         };

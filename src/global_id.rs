@@ -8,7 +8,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quoted};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeKind {
@@ -55,7 +55,7 @@ pub fn encode(kind: NodeKind, id: i64) -> String {
 
 /// Decodes any global id; `field` names the argument in the error.
 pub fn decode(field: &'static str, id: &str) -> Result<(NodeKind, i64)> {
-    let malformed = || Error::invalid(field, format!("{:?} is not a hamkor id", id));
+    let malformed = || Error::invalid(field, format!("{} is not a hamkor id", quoted(id)));
     if id.len() > MAX_ID_CHARS {
         return Err(Error::invalid(field, format!("a hamkor id has at most {MAX_ID_CHARS} characters")));
     }
@@ -76,7 +76,7 @@ pub fn decode_as(field: &'static str, id: &str, expected: NodeKind) -> Result<i6
     if kind != expected {
         return Err(Error::invalid(
             field,
-            format!("{id:?} is the id of a {}, not of a {}", kind.type_name(), expected.type_name()),
+            format!("{} is the id of a {}, not of a {}", quoted(id), kind.type_name(), expected.type_name()),
         ));
     }
     Ok(number)

@@ -2,9 +2,24 @@
 //! institutions, agreements, joint projects, exchanged documents, holdings and
 //! interlibrary loan.
 
+/// `println!` that never panics: what is written to a closed pipe (`hamkor import … | head`,
+/// a `tee` stopped by Ctrl-C) is dropped instead.
+#[macro_export]
+macro_rules! out {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod aggregate;
 pub mod agreement;
 pub mod app;
+pub mod backoff;
 pub mod bench;
 pub mod cli;
 pub mod config;

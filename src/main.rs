@@ -6,7 +6,8 @@ async fn main() -> std::process::ExitCode {
     match hamkor::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("hamkor: {err:#}");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr().lock(), "hamkor: {err:#}");
             std::process::ExitCode::FAILURE
         }
     }

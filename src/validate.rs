@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quoted};
 
 type Field = &'static str;
 
@@ -44,7 +44,7 @@ pub fn country(field: Field, value: &str) -> Result<String> {
     if !known {
         return Err(Error::invalid(
             field,
-            format!("{value:?} is not an ISO 3166-1 alpha-2 country code (e.g. \"UZ\", \"KR\")"),
+            format!("{} is not an ISO 3166-1 alpha-2 country code (e.g. \"UZ\", \"KR\")", quoted(value)),
         ));
     }
     Ok(code)
@@ -53,7 +53,7 @@ pub fn country(field: Field, value: &str) -> Result<String> {
 pub fn email(field: Field, value: &str) -> Result<String> {
     let value = value.trim();
     if value.len() > 254 || !email_address::EmailAddress::is_valid(value) {
-        return Err(Error::invalid(field, format!("{value:?} is not a valid e-mail address")));
+        return Err(Error::invalid(field, format!("{} is not a valid e-mail address", quoted(value))));
     }
     Ok(value.to_owned())
 }
@@ -68,15 +68,19 @@ pub fn web_url(field: Field, value: &str) -> Result<String> {
         Some(url) if value.len() <= 2000 => Ok(url.to_string()),
         _ => Err(Error::invalid(
             field,
-            format!("{value:?} is not an absolute http(s) URL (e.g. \"https://www.natlib.uz\")"),
+            format!("{} is not an absolute http(s) URL (e.g. \"https://www.natlib.uz\")", quoted(value)),
         )),
     }
 }
 
 /// A BCP 47 language tag in its canonical form and case (`uz-latn` becomes `uz-Latn`).
 pub fn language_tag(field: Field, value: &str) -> Result<String> {
-    let invalid =
-        || Error::invalid(field, format!("{value:?} is not a BCP 47 language tag (e.g. \"uz-Latn\", \"ru\", \"en\")"));
+    let invalid = || {
+        Error::invalid(
+            field,
+            format!("{} is not a BCP 47 language tag (e.g. \"uz-Latn\", \"ru\", \"en\")", quoted(value)),
+        )
+    };
     let tag = language_tags::LanguageTag::parse(value.trim()).map_err(|_| invalid())?;
     if !tag.is_valid() {
         return Err(invalid());
@@ -119,7 +123,7 @@ pub fn isil(field: Field, value: &str) -> Result<String> {
     if !ok {
         return Err(Error::invalid(
             field,
-            format!("{value:?} is not an ISIL (ISO 15511), e.g. \"UZ-NLU\" or \"DE-1\""),
+            format!("{} is not an ISIL (ISO 15511), e.g. \"UZ-NLU\" or \"DE-1\"", quoted(value)),
         ));
     }
     Ok(value.to_owned())

@@ -59,7 +59,7 @@ pub(super) async fn measure(
     let concurrency = args.concurrency.iter().copied().max().unwrap_or(1);
     let started = Instant::now();
     run_queries(&client, url, &warm_up, concurrency).await;
-    println!(
+    crate::out!(
         "  warm-up: {} searches in {:.1} s at concurrency {concurrency}",
         warm_up.len(),
         started.elapsed().as_secs_f64()

@@ -109,37 +109,38 @@ pub(super) fn report(args: &BenchArgs, global: &GlobalArgs, measured: &Measured,
         info.lines()
             .find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned()))
     });
-    println!();
-    println!("machine:   {cpus} CPUs{}", cpu_model.map(|m| format!(" ({m})")).unwrap_or_default());
-    println!(
+    crate::out!();
+    crate::out!("machine:   {cpus} CPUs{}", cpu_model.map(|m| format!(" ({m})")).unwrap_or_default());
+    crate::out!(
         "software:  hamkor {} ({} build), PostgreSQL {}; client and server share this process",
         env!("CARGO_PKG_VERSION"),
         if cfg!(debug_assertions) { "debug" } else { "release" },
         sizes.postgres_version.as_deref().unwrap_or("?")
     );
-    println!(
+    crate::out!(
         "catalogue: {} documents (seed {}), {} partners, 9 languages/scripts; database {BENCH_DATABASE}: {}",
         args.documents,
         args.seed,
         corpus::PARTNERS.len(),
         sizes.database_bytes.map_or_else(|| "?".to_owned(), |b| megabytes(b as u64))
     );
-    println!(
+    crate::out!(
         "index:     {} documents in {} segments, {} on disk ({})",
         sizes.index_documents,
         sizes.index_segments,
         megabytes(sizes.index_bytes),
         sizes.index_path.display()
     );
-    println!(
+    crate::out!(
         "searches:  {} measured per concurrency after {} warm-up; first: 20 with highlights and origin partner, \
          facets in half",
-        args.queries, args.warm_up
+        args.queries,
+        args.warm_up
     );
     for result in results {
         let samples: Vec<&Sample> = result.samples.iter().collect();
-        println!();
-        println!(
+        crate::out!();
+        crate::out!(
             "concurrency {}: {} requests in {:.2} s = {:.0} requests/s{}",
             result.concurrency,
             samples.len(),
@@ -147,49 +148,67 @@ pub(super) fn report(args: &BenchArgs, global: &GlobalArgs, measured: &Measured,
             samples.len() as f64 / result.wall.as_secs_f64().max(1e-9),
             if result.failures > 0 { format!(", {} FAILED", result.failures) } else { String::new() }
         );
-        println!(
+        crate::out!(
             "  {:<24} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7}   {:>6} {:>9} {:>6}",
-            "latency (ms)", "n", "p50", "p90", "p99", "max", "mean", "found", "avg total", "hits"
+            "latency (ms)",
+            "n",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "mean",
+            "found",
+            "avg total",
+            "hits"
         );
-        println!("  {:<24} {:>5} {}   {}", "all", samples.len(), latency_line(&samples), hits_line(&samples));
+        crate::out!("  {:<24} {:>5} {}   {}", "all", samples.len(), latency_line(&samples), hits_line(&samples));
         if result.concurrency != results[0].concurrency {
             continue;
         }
         for facets in [false, true] {
             let group: Vec<&Sample> = samples.iter().copied().filter(|s| s.facets == facets).collect();
             let name = if facets { "with facets" } else { "without facets" };
-            println!("  {:<24} {:>5} {}   {}", name, group.len(), latency_line(&group), hits_line(&group));
+            crate::out!("  {:<24} {:>5} {}   {}", name, group.len(), latency_line(&group), hits_line(&group));
         }
         for (kind, _) in Kind::ALL {
             let group: Vec<&Sample> = samples.iter().copied().filter(|s| s.kind == kind).collect();
             if group.is_empty() {
                 continue;
             }
-            println!("  {:<24} {:>5} {}   {}", kind.name(), group.len(), latency_line(&group), hits_line(&group));
+            crate::out!("  {:<24} {:>5} {}   {}", kind.name(), group.len(), latency_line(&group), hits_line(&group));
         }
         let suggestions = samples.iter().filter(|s| s.suggestion).count();
-        println!(
+        crate::out!(
             "  (found: share of searches with a match; avg total: mean totalCount; hits: mean edges returned; \
              {suggestions} answers carried a suggestion)"
         );
     }
     let samples: Vec<&Sample> = measured.index_only.iter().collect();
-    println!();
-    println!(
+    crate::out!();
+    crate::out!(
         "the same searches on the index alone (SearchIndex::search: no HTTP, GraphQL, PostgreSQL, highlighting or \
          suggestion), one at a time:"
     );
-    println!("  {:<24} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7}", "latency (ms)", "n", "p50", "p90", "p99", "max", "mean");
-    println!("  {:<24} {:>5} {}", "all", samples.len(), latency_line(&samples));
+    crate::out!(
+        "  {:<24} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "latency (ms)",
+        "n",
+        "p50",
+        "p90",
+        "p99",
+        "max",
+        "mean"
+    );
+    crate::out!("  {:<24} {:>5} {}", "all", samples.len(), latency_line(&samples));
     for (kind, _) in Kind::ALL {
         let group: Vec<&Sample> = samples.iter().copied().filter(|s| s.kind == kind).collect();
         if !group.is_empty() {
-            println!("  {:<24} {:>5} {}", kind.name(), group.len(), latency_line(&group));
+            crate::out!("  {:<24} {:>5} {}", kind.name(), group.len(), latency_line(&group));
         }
     }
-    println!();
-    println!("reproduce: {}", reproduce(args, global));
-    println!(
+    crate::out!();
+    crate::out!("reproduce: {}", reproduce(args, global));
+    crate::out!(
         "the catalogue stays in the database {BENCH_DATABASE} and the index in {} for the next run (--fresh \
          regenerates both); delete them with `DROP DATABASE {BENCH_DATABASE}` and `rm -r {}`{}",
         global.index_dir.join(INDEX_SUBDIR).display(),

@@ -2,6 +2,7 @@
 //! process runs itself from the system's PostgreSQL binaries (see [`cluster`]).
 
 pub mod cluster;
+pub mod health;
 pub mod list;
 
 use std::path::PathBuf;
@@ -60,7 +61,9 @@ pub fn pool_options(settings: &PoolSettings) -> PgPoolOptions {
     let timezone = settings.timezone.clone();
     PgPoolOptions::new()
         .max_connections(settings.max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        // Long enough for a busy moment; short enough that an outage is not a hang (the
+        // health watcher then makes requests fail fast).
+        .acquire_timeout(Duration::from_secs(5))
         .after_connect(move |conn, _meta| {
             let timezone = timezone.clone();
             Box::pin(async move {
@@ -115,6 +118,11 @@ impl Database {
                 Err(err).context("cannot connect to PostgreSQL")
             }
         }
+    }
+
+    /// What starts the embedded server again if it stops (nothing for a server of its own).
+    pub fn restarter(&self) -> Option<cluster::Restarter> {
+        self.cluster.as_ref().map(EmbeddedCluster::restarter)
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

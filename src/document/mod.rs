@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 use crate::aggregate::{Aggregate, set};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quoted};
 use crate::text_enum::text_enum;
 use crate::validate;
 
@@ -243,15 +243,16 @@ impl Description {
         }
         self.languages = normalize_list("languages", &self.languages, |code| {
             identifiers::normalize_language(code)
-                .ok_or_else(|| Error::invalid("languages", format!("{code:?} is not an ISO 639 language code")))
+                .ok_or_else(|| Error::invalid("languages", format!("{} is not an ISO 639 language code", quoted(code))))
         })?;
         self.isbns = normalize_list("isbns", &self.isbns, |isbn| {
-            identifiers::normalize_isbn(isbn)
-                .ok_or_else(|| Error::invalid("isbns", format!("{isbn:?} is not a valid ISBN (check digit or length)")))
+            identifiers::normalize_isbn(isbn).ok_or_else(|| {
+                Error::invalid("isbns", format!("{} is not a valid ISBN (check digit or length)", quoted(isbn)))
+            })
         })?;
         self.issns = normalize_list("issns", &self.issns, |issn| {
             identifiers::normalize_issn(issn)
-                .ok_or_else(|| Error::invalid("issns", format!("{issn:?} is not a valid ISSN")))
+                .ok_or_else(|| Error::invalid("issns", format!("{} is not a valid ISSN", quoted(issn))))
         })?;
         self.subjects = normalize_list("subjects", &self.subjects, |s| validate::text("subjects", s, MAX_SHORT_CHARS))?;
         for (field, value) in [

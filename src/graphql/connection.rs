@@ -27,7 +27,8 @@ impl CursorType for OffsetCursor {
     type Error = Error;
 
     fn decode_cursor(s: &str) -> Result<Self> {
-        let invalid = || Error::invalid("after", format!("{s:?} is not a cursor returned by this API"));
+        let invalid =
+            || Error::invalid("after", format!("{} is not a cursor returned by this API", crate::error::quoted(s)));
         let bytes = URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(|_| invalid())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
         let offset: i64 = text.strip_prefix("o:").ok_or_else(invalid)?.parse().map_err(|_| invalid())?;

@@ -11,7 +11,7 @@ use super::{begin, commit, find, list_page, pool};
 use crate::document::db::{DocumentFilter, DocumentOrder};
 use crate::document::import::{self, ImportOptions, ImportReport, Rejection};
 use crate::document::{self, Contributor, DescriptionPatch, Document, ParallelTitle, Provenance, identifiers};
-use crate::error::{Error, Result as DomainResult};
+use crate::error::{Error, Result as DomainResult, quoted};
 
 #[derive(InputObject, Default)]
 #[graphql(name = "DocumentFilter")]
@@ -38,7 +38,7 @@ impl DocumentFilterInput {
             .iter()
             .map(|code| {
                 identifiers::normalize_language(code).ok_or_else(|| {
-                    Error::invalid("filter.languages", format!("{code:?} is not an ISO 639 language code"))
+                    Error::invalid("filter.languages", format!("{} is not an ISO 639 language code", quoted(code)))
                 })
             })
             .collect::<DomainResult<Vec<_>>>()?;
@@ -51,7 +51,7 @@ impl DocumentFilterInput {
             .isbn
             .map(|isbn| {
                 identifiers::normalize_isbn(&isbn)
-                    .ok_or_else(|| Error::invalid("filter.isbn", format!("{isbn:?} is not a valid ISBN")))
+                    .ok_or_else(|| Error::invalid("filter.isbn", format!("{} is not a valid ISBN", quoted(&isbn))))
             })
             .transpose()?;
         Ok(DocumentFilter {

@@ -4,6 +4,8 @@
 //! - `BAD_USER_INPUT`: an argument breaks a rule; `extensions.field` names it.
 //! - `NOT_FOUND`: a well-formed id names nothing.
 //! - `CONFLICT`: the input collides with a stored record; `extensions.field` names the field.
+//! - `SERVICE_UNAVAILABLE`: the database cannot be reached right now; retry shortly.
+//! - `QUERY_TOO_COMPLEX`: the query costs more than the server answers (before it runs).
 //! - `INTERNAL_SERVER_ERROR`: not the client's fault; `extensions.requestId` finds it in the log.
 //! - `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`: the document itself is wrong.
 
@@ -16,6 +18,8 @@ pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const NOT_FOUND: &str = "NOT_FOUND";
 pub const CONFLICT: &str = "CONFLICT";
 pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
@@ -37,6 +41,11 @@ impl ErrorExtensions for Error {
                 e.set("code", CONFLICT);
                 e.set("field", field.as_ref());
             }),
+            Error::Unavailable(_) => {
+                tracing::debug!(error = %self, "the database is unavailable");
+                async_graphql::Error::new("the database is unavailable; try again in a few seconds")
+                    .extend_with(|_, e| e.set("code", SERVICE_UNAVAILABLE))
+            }
             Error::Database(_) | Error::Internal(_) => {
                 // The full error goes to the log inside the request's span (which carries the
                 // request id); the client gets no SQL, only the code and, added by the HTTP

@@ -10,7 +10,7 @@ use super::id::{self, NodeKind};
 use super::nodes::{load_optional, loaders};
 use super::pool;
 use crate::document::{self, Document, identifiers};
-use crate::error::{Error, Result as DomainResult};
+use crate::error::{Error, Result as DomainResult, quoted};
 use crate::exchange;
 use crate::partner::Partner;
 use crate::search::SearchIndex;
@@ -75,7 +75,7 @@ impl SearchFilter {
                 .iter()
                 .map(|code| {
                     identifiers::normalize_language(code).ok_or_else(|| {
-                        Error::invalid("filter.languages", format!("{code:?} is not an ISO 639 language code"))
+                        Error::invalid("filter.languages", format!("{} is not an ISO 639 language code", quoted(code)))
                     })
                 })
                 .collect::<DomainResult<_>>()?,

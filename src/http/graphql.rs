@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection};
 use async_graphql::{ServerError, Value};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -20,10 +20,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
-use super::AppState;
-use super::{OperationLabel, RequestId};
-use crate::graphql::error::{BAD_USER_INPUT, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR};
+use super::limits::{Caller, RateLimits, too_many_requests};
+use super::{AppState, OperationLabel, RequestId};
+use crate::graphql::cost::Refusal;
+use crate::graphql::error::{
+    BAD_USER_INPUT, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR, QUERY_TOO_COMPLEX,
+    SERVICE_UNAVAILABLE,
+};
 use crate::graphql::prepare_request;
+
+/// What a client is told to wait during a database outage before trying again.
+const OUTAGE_RETRY_AFTER_SECONDS: u64 = 5;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -127,6 +134,7 @@ fn request_error(status: StatusCode, media: MediaType, code: &str, message: &str
 pub async fn post(
     State(state): State<AppState>,
     axum::Extension(request_id): axum::Extension<RequestId>,
+    axum::Extension(caller): axum::Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -155,7 +163,7 @@ pub async fn post(
         .map_err(|e| format!("the body is not valid JSON: {e}"))
         .and_then(params_from_json);
     match params {
-        Ok(params) => execute(&state, params, media, request_id, false).await,
+        Ok(params) => execute(&state, params, media, request_id, &caller, false).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
     }
 }
@@ -163,14 +171,21 @@ pub async fn post(
 pub async fn get(
     State(state): State<AppState>,
     axum::Extension(request_id): axum::Extension<RequestId>,
+    axum::Extension(caller): axum::Extension<Caller>,
     headers: HeaderMap,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let wants_html =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
     if wants_html && !query.contains_key("query") {
-        return Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("hamkor").finish())
-            .into_response();
+        if !state.options.graphiql {
+            return super::errors::error_response(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "GraphiQL is turned off on this server; POST GraphQL requests to /graphql",
+            );
+        }
+        return Html(super::graphiql::page()).into_response();
     }
     let Some(media) = negotiate(&headers) else {
         return request_error(
@@ -181,7 +196,7 @@ pub async fn get(
         );
     };
     match params_from_url(&query) {
-        Ok(params) => execute(&state, params, media, request_id, true).await,
+        Ok(params) => execute(&state, params, media, request_id, &caller, true).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
     }
 }
@@ -206,7 +221,59 @@ fn operation_name_of(doc: &async_graphql::parser::types::ExecutableDocument, nam
     }
 }
 
-async fn execute(state: &AppState, params: Params, media: MediaType, request_id: RequestId, is_get: bool) -> Response {
+/// Whether the selected operation reads or writes data (anything but introspection and
+/// `__typename`).
+fn needs_database(doc: &ExecutableDocument, name: Option<&str>) -> bool {
+    let operation = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
+    };
+    operation.is_none_or(|op| {
+        op.node.selection_set.node.items.iter().any(|selection| match &selection.node {
+            Selection::Field(field) => !field.node.name.node.starts_with("__"),
+            _ => true,
+        })
+    })
+}
+
+/// The answer to a query refused for its cost, before anything ran: a request error, like
+/// a validation failure.
+fn refused(refusal: &Refusal, media: MediaType) -> Response {
+    let status = if media == MediaType::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let mut extensions = serde_json::Map::new();
+    let code = match refusal {
+        Refusal::FragmentCycle { .. } => GRAPHQL_VALIDATION_FAILED,
+        _ => QUERY_TOO_COMPLEX,
+    };
+    extensions.insert("code".into(), json!(code));
+    match refusal {
+        Refusal::TooComplex { cost, limit } | Refusal::IntrospectionTooComplex { cost, limit } => {
+            extensions.insert("cost".into(), json!(cost));
+            extensions.insert("limit".into(), json!(limit));
+        }
+        Refusal::TooDeep { depth, limit } => {
+            extensions.insert("depth".into(), json!(depth));
+            extensions.insert("limit".into(), json!(limit));
+        }
+        Refusal::FragmentRepeated { times, limit, .. } => {
+            extensions.insert("expansions".into(), json!(times));
+            extensions.insert("limit".into(), json!(limit));
+        }
+        Refusal::FragmentCycle { .. } => {}
+    }
+    let body = json!({ "errors": [{ "message": refusal.to_string(), "extensions": extensions }] });
+    (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response()
+}
+
+async fn execute(
+    state: &AppState,
+    params: Params,
+    media: MediaType,
+    request_id: RequestId,
+    caller: &Caller,
+    is_get: bool,
+) -> Response {
     let started = Instant::now();
     let doc = match async_graphql::parser::parse_query(&params.query) {
         Ok(doc) => doc,
@@ -230,8 +297,40 @@ async fn execute(state: &AppState, params: Params, media: MediaType, request_id:
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    let empty = serde_json::Value::Object(serde_json::Map::new());
+    let cost =
+        match state.cost.check(&doc, params.operation_name.as_deref(), params.variables.as_ref().unwrap_or(&empty)) {
+            Ok(cost) => cost,
+            Err(refusal) => {
+                state.metrics.record_error(QUERY_TOO_COMPLEX);
+                let mut response = refused(&refusal, media);
+                response.extensions_mut().insert(OperationLabel(label));
+                return response;
+            }
+        };
+    if let Some(limits) = state.limits.as_deref()
+        && let Err(limited) = limits.charge(caller, RateLimits::graphql_cost(cost.data, cost.introspection))
+    {
+        state.metrics.record_error("RATE_LIMITED");
+        return too_many_requests(limited);
+    }
+    if state.health.down_since().is_some() && needs_database(&doc, params.operation_name.as_deref()) {
+        state.metrics.record_error(SERVICE_UNAVAILABLE);
+        let mut response = request_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            media,
+            SERVICE_UNAVAILABLE,
+            "the database is unreachable; try again in a few seconds",
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(OUTAGE_RETRY_AFTER_SECONDS));
+        return response;
+    }
 
     let mut request = async_graphql::Request::new(params.query);
+    request.set_parsed_query(doc);
+    if !state.options.introspection {
+        request = request.disable_introspection();
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -256,6 +355,9 @@ async fn execute(state: &AppState, params: Params, media: MediaType, request_id:
     for error in &mut response.errors {
         label_error(error, request_failed, &request_id);
         let code = error_code(error);
+        if code == SERVICE_UNAVAILABLE {
+            state.health.report_unavailable();
+        }
         state.metrics.record_error(&code);
     }
     state.metrics.record_request(&label, started.elapsed());

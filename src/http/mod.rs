@@ -2,60 +2,34 @@
 //! the state every handler shares, and the middleware that gives every request an id and
 //! one log line.
 
+pub mod errors;
 pub mod export;
+pub mod graphiql;
 pub mod graphql;
+pub mod limits;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use sqlx::PgPool;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tracing::Instrument;
 
-use sqlx::PgPool;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
-
+use self::limits::RateLimits;
+use crate::db::cluster::Restarter;
+use crate::db::health::DbHealth;
+use crate::graphql::cost::CostModel;
 use crate::graphql::{HamkorSchema, build_schema};
 use crate::search::SearchIndex;
 use crate::telemetry::Metrics;
-
-/// A request body larger than this is refused (413) before it is read.
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The default batching window of the loaders (see `graphql::loaders::for_request`).
-pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub schema: HamkorSchema,
-    pub pool: PgPool,
-    pub search: SearchIndex,
-    pub metrics: Metrics,
-    pub batch_window: Duration,
-}
-
-impl AppState {
-    pub fn new(pool: PgPool, search: SearchIndex) -> Self {
-        AppState {
-            schema: build_schema(),
-            pool,
-            search,
-            metrics: Metrics::global(),
-            batch_window: DEFAULT_BATCH_WINDOW,
-        }
-    }
-
-    pub fn with_batch_window(self, batch_window: Duration) -> Self {
-        AppState { batch_window, ..self }
-    }
-}
 
 /// The id of one HTTP request: taken from a sane `X-Request-Id` header or generated. It is
 /// in every log line of the request and in the `requestId` of internal errors.
@@ -68,16 +42,136 @@ pub struct OperationLabel(pub String);
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// Every route, with the layers every request passes through.
+/// A request body larger than this is refused (413) before it is read.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default batching window of the loaders (see `graphql::loaders::for_request`).
+pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
+
+/// How a server faces its clients; `Default` is what `hamkor serve` does without flags.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Origins whose browser pages may call the API (CORS); none by default.
+    pub cors_origins: Vec<HeaderValue>,
+    /// Each caller's budget in cost units per minute; 0 turns rate limits off.
+    pub rate_limit_per_minute: u32,
+    /// Whether `__schema` and `__type` are answered.
+    pub introspection: bool,
+    /// Whether a browser opening `/graphql` gets GraphiQL.
+    pub graphiql: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            cors_origins: Vec::new(),
+            rate_limit_per_minute: limits::DEFAULT_PER_MINUTE,
+            introspection: true,
+            graphiql: true,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: HamkorSchema,
+    pub cost: Arc<CostModel>,
+    pub pool: PgPool,
+    pub search: SearchIndex,
+    pub health: DbHealth,
+    pub limits: Option<Arc<RateLimits>>,
+    pub options: Arc<HttpOptions>,
+    pub metrics: Metrics,
+    pub batch_window: Duration,
+}
+
+impl AppState {
+    /// The state of a server on `pool`, with the default options; starts watching the
+    /// database (until the pool is closed).
+    pub fn new(pool: PgPool, search: SearchIndex) -> Self {
+        Self::watching(pool, search, None)
+    }
+
+    /// Like [`AppState::new`]; `restarter` starts hamkor's embedded PostgreSQL again if it
+    /// stops while the server runs.
+    pub fn watching(pool: PgPool, search: SearchIndex, restarter: Option<Restarter>) -> Self {
+        let schema = build_schema();
+        let cost = Arc::new(CostModel::from_sdl(&schema.sdl()));
+        let health = DbHealth::default();
+        health.watch(pool.clone(), restarter);
+        let options = HttpOptions::default();
+        AppState {
+            schema,
+            cost,
+            pool,
+            search,
+            health,
+            limits: RateLimits::per_minute(options.rate_limit_per_minute).map(Arc::new),
+            options: Arc::new(options),
+            metrics: Metrics::global(),
+            batch_window: DEFAULT_BATCH_WINDOW,
+        }
+    }
+
+    pub fn with_batch_window(self, batch_window: Duration) -> Self {
+        AppState { batch_window, ..self }
+    }
+
+    pub fn with_options(self, options: HttpOptions) -> Self {
+        AppState {
+            limits: RateLimits::per_minute(options.rate_limit_per_minute).map(Arc::new),
+            options: Arc::new(options),
+            ..self
+        }
+    }
+}
+
+/// Browsers on the configured origins may call `/graphql` and the exports; preflights are
+/// answered for every origin, with the CORS headers only for the configured ones.
+fn cors(origins: &[HeaderValue]) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static(REQUEST_ID_HEADER)])
+        .max_age(Duration::from_secs(3600))
+}
+
+/// Every route, with the layers every request passes through (outermost last).
 pub fn router(state: AppState) -> Router {
+    let forget = state.limits.clone();
+    if let Some(limits) = forget {
+        // Callers whose budget is full again need no memory.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if Arc::strong_count(&limits) == 1 {
+                    break;
+                }
+                limits.forget_idle();
+            }
+        });
+    }
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/documents/{file}", get(export::document))
+        .fallback(errors::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(axum::middleware::from_fn(|request, next| errors::time_limit(REQUEST_TIMEOUT, request, next)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        .layer(cors(&state.options.cors_origins))
+        .layer(axum::middleware::from_fn(errors::json_errors))
         .layer(axum::middleware::from_fn(request_context))
         .with_state(state)
 }
@@ -125,6 +219,10 @@ async fn healthz() -> &'static str {
 /// writer's state is detail: while it fails, searches still answer from the last commit.
 async fn readyz(State(state): State<AppState>) -> Response {
     let search = json!({ "writer": state.search.status(), "writerRestarts": state.search.writer_restarts() });
+    if let Some(since) = state.health.down_since() {
+        let body = json!({ "status": "not ready", "reason": "database unreachable", "since": since, "search": search });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
     let (status, body) = match crate::db::migrations_applied(&state.pool).await {
         Ok(true) => (StatusCode::OK, json!({ "status": "ready", "search": search })),
         Ok(false) => (

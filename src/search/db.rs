@@ -107,23 +107,16 @@ pub async fn pruned_up_to(conn: &mut PgConnection) -> Result<u64> {
 }
 
 /// Deletes log rows older than `retention_days` and records how far the log now reaches.
+/// One statement, so the rows and the record of how far they reached go together.
 pub async fn prune(pool: &PgPool, retention_days: i32) -> Result<u64> {
-    let mut tx = pool.begin().await?;
     let up_to: Option<String> = sqlx::query_scalar(
         "WITH gone AS (DELETE FROM search_outbox WHERE recorded_at < now() - make_interval(days => $1) RETURNING xid)
-         SELECT max(xid)::text FROM gone",
+         INSERT INTO search_outbox_pruned (up_to) SELECT max(xid) FROM gone HAVING max(xid) IS NOT NULL
+         ON CONFLICT (singleton) DO UPDATE SET up_to = GREATEST(search_outbox_pruned.up_to, EXCLUDED.up_to)
+         RETURNING up_to::text",
     )
     .bind(retention_days)
-    .fetch_one(&mut *tx)
+    .fetch_optional(pool)
     .await?;
-    let Some(up_to) = up_to else { return Ok(0) };
-    sqlx::query(
-        "INSERT INTO search_outbox_pruned (up_to) VALUES ($1::xid8)
-         ON CONFLICT (singleton) DO UPDATE SET up_to = GREATEST(search_outbox_pruned.up_to, EXCLUDED.up_to)",
-    )
-    .bind(&up_to)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(parse_xid(&up_to))
+    Ok(up_to.as_deref().map_or(0, parse_xid))
 }

@@ -21,6 +21,7 @@ use tokio::sync::watch;
 use super::indexer::{self, Cursor};
 use super::store::{self, Payload};
 use super::{LOG_RETENTION_DAYS, SearchError, SearchIndex, db};
+use crate::backoff::Backoff;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
@@ -47,27 +48,6 @@ pub enum WriterStatus {
     Stopped,
 }
 
-/// Exponential back-off between retries, capped.
-struct Backoff {
-    next: Duration,
-}
-
-impl Backoff {
-    fn new() -> Self {
-        Backoff { next: FIRST_BACKOFF }
-    }
-
-    fn step(&mut self) -> Duration {
-        let wait = self.next;
-        self.next = (self.next * 2).min(MAX_BACKOFF);
-        wait
-    }
-
-    fn reset(&mut self) {
-        self.next = FIRST_BACKOFF;
-    }
-}
-
 /// Sleeps for `wait`; false when shutdown was asked for meanwhile.
 async fn pause(wait: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
     tokio::select! {
@@ -87,7 +67,7 @@ struct Health {
 
 impl Health {
     fn new(index: SearchIndex) -> Self {
-        Health { index, failing_since: None, attempts: 0, backoff: Backoff::new() }
+        Health { index, failing_since: None, attempts: 0, backoff: Backoff::new(FIRST_BACKOFF, MAX_BACKOFF) }
     }
 
     /// Records a failure and returns how long to wait before the next attempt.
@@ -123,7 +103,7 @@ impl Health {
 /// Starts the supervised writer; it stops when `shutdown` changes.
 pub(super) fn spawn(index: SearchIndex, pool: PgPool, shutdown: watch::Receiver<bool>) {
     tokio::spawn(async move {
-        let mut backoff = Backoff::new();
+        let mut backoff = Backoff::new(FIRST_BACKOFF, MAX_BACKOFF);
         let mut shutdown_wait = shutdown.clone();
         loop {
             let started = Instant::now();

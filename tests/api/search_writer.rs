@@ -62,3 +62,26 @@ async fn the_index_writer_restarts_after_a_panic_and_indexing_resumes() {
     assert!(metrics.contains("hamkor_search_writer_restarts_total"), "{metrics}");
     assert!(metrics.contains("hamkor_search_writer_up"), "{metrics}");
 }
+
+#[tokio::test]
+async fn the_change_log_is_pruned_past_its_retention_and_says_how_far() {
+    let (pool, _) = crate::support::fresh_database().await;
+    sqlx::query(
+        "INSERT INTO search_outbox (document_id, recorded_at) VALUES (1, now() - interval '8 days'), (2, now())",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let pruned = hamkor::search::db::prune(&pool, hamkor::search::LOG_RETENTION_DAYS).await.expect("prunes");
+    assert!(pruned > 0, "the pruned rows' transaction id is recorded");
+    let left: Vec<i64> = sqlx::query_scalar("SELECT document_id FROM search_outbox").fetch_all(&pool).await.unwrap();
+    assert_eq!(left, [2]);
+    let recorded: String =
+        sqlx::query_scalar("SELECT up_to::text FROM search_outbox_pruned").fetch_one(&pool).await.unwrap();
+    assert_eq!(recorded.parse::<u64>().unwrap(), pruned);
+    // Nothing older left: nothing changes.
+    assert_eq!(hamkor::search::db::prune(&pool, hamkor::search::LOG_RETENTION_DAYS).await.unwrap(), 0);
+    let recorded_again: String =
+        sqlx::query_scalar("SELECT up_to::text FROM search_outbox_pruned").fetch_one(&pool).await.unwrap();
+    assert_eq!(recorded_again, recorded);
+}

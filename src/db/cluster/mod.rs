@@ -78,8 +78,33 @@ pub struct EmbeddedCluster {
     layout: Layout,
     bins: Binaries,
     user: Option<ServerUser>,
+    options: ClusterOptions,
     /// Our entry in the users registry; `None` once released.
     registration: Option<PathBuf>,
+}
+
+/// Starts the cluster again when it stopped under a process that still uses it: a server
+/// killed, or stopped by hand. Holds no registration of its own.
+#[derive(Debug)]
+pub struct Restarter {
+    cluster: EmbeddedCluster,
+}
+
+impl Restarter {
+    /// Starts the server if it is not running while some process still uses it; returns
+    /// whether it had to. (When the last user has released it, a stopped server is meant.)
+    pub async fn restart_if_stopped(&self) -> Result<bool, ClusterError> {
+        let cluster = self.cluster.shallow_clone();
+        run_blocking(move || {
+            let _lock = LockGuard::take(&cluster.layout.lock_file())?;
+            if prune_registrations(&cluster.layout.users_dir())? == 0 || cluster.is_running()? {
+                return Ok(false);
+            }
+            cluster.start(cluster.options)?;
+            Ok(true)
+        })
+        .await
+    }
 }
 
 impl EmbeddedCluster {
@@ -157,6 +182,22 @@ impl EmbeddedCluster {
         self.bins.major
     }
 
+    /// What can start the server again if it stops while this process uses it.
+    pub fn restarter(&self) -> Restarter {
+        Restarter { cluster: self.shallow_clone() }
+    }
+
+    /// The same cluster without this process's registration (dropping it releases nothing).
+    fn shallow_clone(&self) -> EmbeddedCluster {
+        EmbeddedCluster {
+            layout: self.layout.clone(),
+            bins: self.bins.clone(),
+            user: self.user,
+            options: self.options,
+            registration: None,
+        }
+    }
+
     /// Unregisters this process; the last user out stops the server.
     pub async fn release(self) -> Result<(), ClusterError> {
         run_blocking(move || {
@@ -175,7 +216,7 @@ impl EmbeddedCluster {
         let layout = Layout::resolve(&data_dir, user.as_ref())?;
         let existing_major = read_pg_version(&layout.cluster_dir)?;
         let bins = search.find(existing_major)?;
-        let mut cluster = Self { layout, bins, user, registration: None };
+        let mut cluster = Self { layout, bins, user, options, registration: None };
         match existing_major {
             Some(major) if major != cluster.bins.major => {
                 return Err(ClusterError::VersionMismatch {
