@@ -308,6 +308,11 @@ async fn execute(
                 return response;
             }
         };
+    if cost.introspection > 0 && !state.options.introspection {
+        let status = if media == MediaType::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        state.metrics.record_error(GRAPHQL_VALIDATION_FAILED);
+        return request_error(status, media, GRAPHQL_VALIDATION_FAILED, "introspection is turned off on this server");
+    }
     if let Some(limits) = state.limits.as_deref()
         && let Err(limited) = limits.charge(caller, RateLimits::graphql_cost(cost.data, cost.introspection))
     {
@@ -328,9 +333,6 @@ async fn execute(
 
     let mut request = async_graphql::Request::new(params.query);
     request.set_parsed_query(doc);
-    if !state.options.introspection {
-        request = request.disable_introspection();
-    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }

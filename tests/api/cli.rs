@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::corpus::fixture_path;
-use crate::processes::{Outcome, Serve, hamkor, run_command};
+use crate::processes::{Outcome, Serve, exits_soon, hamkor, process_alive, run_command};
 use crate::synthetic_marc;
 
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
@@ -93,28 +93,6 @@ impl Drop for DataDir {
             let _ = std::fs::remove_dir_all(container);
         }
     }
-}
-
-/// Whether `pid` names a live (not zombie) process.
-fn process_alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name, which may itself hold spaces.
-        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) != Some("Z"),
-        Err(_) => false,
-    }
-}
-
-/// Whether `pid` is gone within a few seconds: `pg_ctl stop` returns once postmaster.pid is
-/// removed, which can be a moment before the process itself has exited.
-fn exits_soon(pid: i32) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while process_alive(pid) {
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    true
 }
 
 /// Runs `hamkor ARGS` to completion, at most [`TIMEOUT`](crate::processes::TIMEOUT).

@@ -101,6 +101,28 @@ impl Drop for ChildGuard {
     }
 }
 
+/// Whether `pid` names a live (not zombie) process.
+pub fn process_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name, which may itself hold spaces.
+        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) != Some("Z"),
+        Err(_) => false,
+    }
+}
+
+/// Whether `pid` is gone within a few seconds: `pg_ctl stop` returns once postmaster.pid is
+/// removed, which can be a moment before the process itself has exited.
+pub fn exits_soon(pid: i32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while process_alive(pid) {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
 /// Collects everything a pipe yields on a thread of its own.
 pub fn collect(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
     std::thread::spawn(move || {
