@@ -121,7 +121,8 @@ pub struct ServeArgs {
     pub cors_origins: Vec<String>,
 
     /// Each caller's budget per minute, in query cost units (a search with facets costs about
-    /// 300, a page of 20 partners with their agreements about 1,000); 0 turns limits off.
+    /// 2,200, a page of 20 partners with their agreements and projects about 5,000); 0 turns
+    /// limits off.
     #[arg(long, env = "HAMKOR_RATE_LIMIT", default_value_t = crate::http::limits::DEFAULT_PER_MINUTE)]
     pub rate_limit: u32,
 

@@ -24,10 +24,10 @@ use async_graphql::{Name, Positioned};
 use async_graphql_value::Value;
 
 /// The most a query may cost (about two seconds of work): a page of 20 partners with their
-/// agreements and projects costs about 1,000; 100 partners with 20 projects each and 20
-/// partners of each project, 140,000; a search with facets about 1,000.
+/// names, agreements and projects costs about 5,000; 100 partners with their agreements,
+/// projects and those projects' partners, 140,000; a search with facets about 2,200.
 pub const MAX_COST: u64 = 200_000;
-/// The most introspection may cost: the standard introspection query costs about 40,000.
+/// The most introspection may cost: the standard introspection query costs about 50,000.
 pub const MAX_INTROSPECTION_COST: u64 = 120_000;
 /// A backstop beneath the cost: no screen nests fields deeper (the introspection query's
 /// type references nest 9 deep).
@@ -474,6 +474,38 @@ mod tests {
             .map(|i| format!("c{i}: createDocument(input: {{ description: {{ title: \"t\" }} }}) {{ id }} "))
             .collect();
         assert!(matches!(check(&format!("mutation {{ {creates} }}")), Err(Refusal::TooComplex { .. })));
+    }
+
+    /// The prices the README quotes.
+    #[test]
+    fn prices_of_the_queries_clients_send() {
+        let price = |query: &str| check(query).expect("within the limits");
+        let partners = price(
+            r#"{ partners(filter: { country: "KR" }) { totalCount edges { node { id name(lang: "uz-Latn")
+                names { lang value } agreements { edges { node { title kind status validUntil } } }
+                projects { edges { node { role project { title kind status } } } } } } } }"#,
+        );
+        assert!((4_500..5_500).contains(&partners.data), "{partners:?}");
+        let search = price(
+            r#"{ search(query: "navoiy", first: 10) { totalCount suggestion
+                edges { node { score highlights { title } document { id title year languages holdings { totalCount } } } }
+                facets { languages { value count } decades { decade count } countries { value count } } } }"#,
+        );
+        assert!((2_000..2_500).contains(&search.data), "{search:?}");
+        let deep = price(
+            "{ partners(first: 100) { totalCount edges { node { name
+                agreements { totalCount edges { node { title partner { name } } } }
+                projects { edges { node { role project { title partners { edges { node { partner { country } } } } } } } }
+            } } } }",
+        );
+        assert!((130_000..150_000).contains(&deep.data), "{deep:?}");
+        for introspection in [
+            include_str!("../../tests/fixtures/graphql/introspection.graphql"),
+            include_str!("../../tests/fixtures/graphql/introspection-all-options.graphql"),
+        ] {
+            let cost = price(introspection);
+            assert!((45_000..55_000).contains(&cost.introspection), "{cost:?}");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use super::errors::error_response;
 /// What any request costs, whatever it asks: the work of receiving and answering it.
 pub const REQUEST_COST: u64 = 100;
 /// The default budget of a caller per minute (cost units of about ten microseconds of
-/// work: a third of a core): some 2,000 searches with facets, or 2,000 pages of 20 partners
+/// work: a third of a core): some 900 searches with facets, or 400 pages of 20 partners
 /// with their agreements and projects, a minute. No person at a screen gets near it.
 pub const DEFAULT_PER_MINUTE: u32 = 2_000_000;
 /// How much of it a caller may spend at once: enough for the costliest query allowed.
