@@ -29,8 +29,8 @@ LAYERS = [
     {"graphql"},
     {"seed"},
     {"search"},
-    {"partner", "agreement", "project", "document", "holding", "exchange"},
-    {"aggregate", "validate", "global_id", "marc"},
+    {"partner", "agreement", "project", "document", "holding", "exchange", "token", "audit"},
+    {"aggregate", "access", "validate", "global_id", "marc"},
     {"db"},
     {"telemetry", "error", "text_enum", "backoff"},
 ]

@@ -18,19 +18,22 @@ pub enum NodeKind {
     Document,
     Holding,
     Exchange,
+    /// An API token: named by id in the API, but never fetched through `node`.
+    Token,
 }
 
 /// Longer input is not an id; also keeps error messages short.
 const MAX_ID_CHARS: usize = 64;
 
 impl NodeKind {
-    const ALL: [NodeKind; 6] = [
+    const ALL: [NodeKind; 7] = [
         NodeKind::Partner,
         NodeKind::Agreement,
         NodeKind::Project,
         NodeKind::Document,
         NodeKind::Holding,
         NodeKind::Exchange,
+        NodeKind::Token,
     ];
 
     pub fn type_name(self) -> &'static str {
@@ -41,6 +44,7 @@ impl NodeKind {
             NodeKind::Document => "Document",
             NodeKind::Holding => "Holding",
             NodeKind::Exchange => "Exchange",
+            NodeKind::Token => "ApiToken",
         }
     }
 

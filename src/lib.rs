@@ -16,7 +16,9 @@ macro_rules! out {
     }};
 }
 
+pub mod access;
 pub mod aggregate;
+pub mod audit;
 pub mod agreement;
 pub mod app;
 pub mod backoff;
@@ -37,6 +39,7 @@ pub mod project;
 pub mod search;
 pub mod seed;
 pub mod telemetry;
+pub mod token;
 #[cfg(test)]
 mod test_corpus;
 mod text_enum;

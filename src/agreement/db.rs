@@ -4,7 +4,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{Agreement, AgreementDraft, AgreementKind, AgreementStatus};
 use crate::db::escape_like;
-use crate::db::list::{Conditions, Listing};
+use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
 /// The effective status: `expired` follows from the dates and is never stored.
@@ -61,6 +61,19 @@ impl Listing for AgreementFilter {
         }
         if let Some(text) = &self.title_contains {
             w.and("a.title ILIKE '%' || ").push_bind(escape_like(text)).push(" || '%'");
+        }
+    }
+
+    /// Drafts are the office's and the partner's own business.
+    fn scope(scope: Scope, w: &mut Conditions<'_, '_>) {
+        match scope {
+            Scope::Everything => {}
+            Scope::Public => {
+                w.and("a.status <> 'draft'");
+            }
+            Scope::Partner(partner_id) => {
+                w.and("(a.status <> 'draft' OR a.partner_id = ").push_bind(partner_id).push(")");
+            }
         }
     }
 

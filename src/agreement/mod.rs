@@ -132,3 +132,15 @@ impl Aggregate for Agreement {
         db::get(conn, id)
     }
 }
+
+/// Drafts are the office's and the partner's own business (as `db::AgreementFilter`'s scope).
+impl crate::access::Visible for Agreement {
+    fn visible_to(&self, scope: crate::access::Scope) -> bool {
+        use crate::access::Scope;
+        match scope {
+            Scope::Everything => true,
+            Scope::Public => self.status != AgreementStatus::Draft,
+            Scope::Partner(id) => self.status != AgreementStatus::Draft || self.partner_id == id,
+        }
+    }
+}

@@ -13,11 +13,14 @@ use crate::error::Result;
 
 /// Which rows the caller may see. Every list goes through [`count`] and [`page`], which
 /// apply it, so no list can leave it out.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
-    /// Every row.
-    #[default]
+    /// Every row: staff.
     Everything,
+    /// What anyone may see.
+    Public,
+    /// What anyone may see, and what belongs to this partner.
+    Partner(i64),
 }
 
 /// The WHERE clause of a statement under construction: conditions are ANDed, and values are
@@ -61,8 +64,9 @@ pub trait Listing: Sync {
     /// The SQL expression (or expressions) an order sorts by.
     fn order_by(order: Self::Order) -> &'static str;
 
-    /// Restricts the rows to what the scope may see (`Everything` needs no condition).
-    fn scope(_scope: Scope, _conditions: &mut Conditions<'_, '_>) {}
+    /// Restricts the rows to what the scope may see. Every aggregate says, even when all its
+    /// rows are public: nothing is listed open by default.
+    fn scope(scope: Scope, conditions: &mut Conditions<'_, '_>);
 }
 
 fn filtered<'args, L: Listing>(builder: &mut QueryBuilder<'args, Postgres>, filter: &'args L, scope: Scope) {

@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{Description, Document, DocumentFormat, Provenance};
 use crate::db::escape_like;
-use crate::db::list::{Conditions, Listing};
+use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
 /// The described columns, in one place for reads, inserts and updates.
@@ -281,6 +281,9 @@ impl Listing for DocumentFilter {
             w.and("d.isbns @> ARRAY[").push_bind(isbn).push("]::text[]");
         }
     }
+
+    /// The catalogue is public.
+    fn scope(_scope: Scope, _conditions: &mut Conditions<'_, '_>) {}
 
     fn order_by(order: DocumentOrder) -> &'static str {
         match order {

@@ -297,3 +297,10 @@ fn normalize_list(
     }
     Ok(out)
 }
+
+/// The catalogue is public.
+impl crate::access::Visible for Document {
+    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
+        true
+    }
+}

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool};
 
 use super::{Exchange, ExchangeBalance, ExchangeDirection, ExchangeDraft, ExchangeEvent, ExchangeLine, ExchangeStatus};
-use crate::db::list::{Conditions, Listing};
+use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -53,6 +53,17 @@ impl Listing for ExchangeFilter {
         }
         if let Some(to) = self.to {
             w.and(DATE).push(" <= ").push_bind(to);
+        }
+    }
+
+    /// Shipments are the office's and their partner's business.
+    fn scope(scope: Scope, w: &mut Conditions<'_, '_>) {
+        match scope {
+            Scope::Everything => {}
+            Scope::Public => {
+                w.and("FALSE");
+            }
+            Scope::Partner(partner_id) => w.bound("e.partner_id = ", partner_id),
         }
     }
 

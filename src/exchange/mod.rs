@@ -251,3 +251,28 @@ impl ExchangeBalance {
         ExchangeBalance { partner_id, year, ..Default::default() }
     }
 }
+
+/// Shipments are the office's and their partner's business (as `db::ExchangeFilter`'s scope).
+impl crate::access::Visible for Exchange {
+    fn visible_to(&self, scope: crate::access::Scope) -> bool {
+        use crate::access::Scope;
+        match scope {
+            Scope::Everything => true,
+            Scope::Public => false,
+            Scope::Partner(id) => self.partner_id == id,
+        }
+    }
+}
+
+/// Lines and moves are reached only through their shipment, which is checked.
+impl crate::access::Visible for ExchangeLine {
+    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
+        true
+    }
+}
+
+impl crate::access::Visible for ExchangeEvent {
+    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
+        true
+    }
+}

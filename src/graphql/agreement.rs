@@ -7,7 +7,8 @@ use super::connection::{Page, PageArgs};
 use super::enums::{AgreementKind, AgreementStatus, Direction};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, commit, find, list_page};
+use super::change::{Change, update};
+use super::{find, list_page};
 use crate::agreement::db::{AgreementFilter, AgreementOrder};
 use crate::agreement::{self, Agreement, AgreementDraft, AgreementPatch};
 use crate::error::{Error, Result as DomainResult};
@@ -164,18 +165,19 @@ pub struct AgreementMutation;
 impl AgreementMutation {
     /// Records an agreement or memorandum with a partner.
     async fn create_agreement(&self, ctx: &Context<'_>, input: CreateAgreementInput) -> Result<Agreement> {
-        let draft = input.into_draft().and_then(AgreementDraft::validate).gql()?;
-        let mut tx = begin(ctx).await?;
-        let id = agreement::db::insert(&mut tx, &draft).await.gql()?;
-        let created = agreement::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(created)
+        let mut change = Change::begin(ctx, "createAgreement").await?;
+        let result = async {
+            let draft = input.into_draft().and_then(AgreementDraft::validate)?;
+            let id = agreement::db::insert(change.conn(), &draft).await?;
+            agreement::db::get(change.conn(), id).await
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// Changes an agreement; the result is validated as a whole (a new `validUntil` is
     /// checked against the stored `validFrom`).
     async fn update_agreement(&self, ctx: &Context<'_>, input: UpdateAgreementInput) -> Result<Agreement> {
-        let (id, patch) = input.into_patch().gql()?;
-        super::update(ctx, id, patch).await
+        update(ctx, "updateAgreement", input.into_patch()).await
     }
 }

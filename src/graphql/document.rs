@@ -7,7 +7,9 @@ use super::connection::{Page, PageArgs};
 use super::enums::{ContributorRole, Direction, DocumentFormat, MarcEncoding};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, commit, find, list_page, pool};
+use super::change::{Change, record_apart, update};
+use super::{find, list_page, pool};
+use crate::audit::{Entry, Outcome};
 use crate::document::db::{DocumentFilter, DocumentOrder};
 use crate::document::import::{self, ImportOptions, ImportReport, Rejection};
 use crate::document::{self, Contributor, DescriptionPatch, Document, ParallelTitle, Provenance, identifiers};
@@ -234,73 +236,88 @@ pub struct DocumentMutation;
 impl DocumentMutation {
     /// Catalogues a document by hand.
     async fn create_document(&self, ctx: &Context<'_>, input: CreateDocumentInput) -> Result<Document> {
-        let description = DescriptionPatch::from(input.description).into_new().gql()?;
-        let provenance = Provenance {
-            origin_partner_id: input
-                .origin_partner_id
-                .map(|id| id::decode_as("originPartnerId", &id, NodeKind::Partner))
-                .transpose()
-                .gql()?,
-            origin_exchange_id: input
-                .origin_exchange_id
-                .map(|id| id::decode_as("originExchangeId", &id, NodeKind::Exchange))
-                .transpose()
-                .gql()?,
-            ..Default::default()
-        };
-        let mut tx = begin(ctx).await?;
-        let id = document::db::insert(&mut tx, &description, &provenance, None).await.gql()?;
-        let created = document::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(created)
+        let mut change = Change::begin(ctx, "createDocument").await?;
+        let result = async {
+            let description = DescriptionPatch::from(input.description).into_new()?;
+            let provenance = Provenance {
+                origin_partner_id: input
+                    .origin_partner_id
+                    .map(|id| id::decode_as("originPartnerId", &id, NodeKind::Partner))
+                    .transpose()?,
+                origin_exchange_id: input
+                    .origin_exchange_id
+                    .map(|id| id::decode_as("originExchangeId", &id, NodeKind::Exchange))
+                    .transpose()?,
+                ..Default::default()
+            };
+            let id = document::db::insert(change.conn(), &description, &provenance, None).await?;
+            document::db::get(change.conn(), id).await
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// Changes a document's description; the result is validated as a whole.
     async fn update_document(&self, ctx: &Context<'_>, input: UpdateDocumentInput) -> Result<Document> {
-        let id = id::decode_as("id", &input.id, NodeKind::Document).gql()?;
-        super::update(ctx, id, DescriptionPatch::from(input.description)).await
+        let UpdateDocumentInput { id, description } = input;
+        let patch = id::decode_as("id", &id, NodeKind::Document).map(|id| (id, DescriptionPatch::from(description)));
+        update(ctx, "updateDocument", patch).await
     }
 
     /// Deletes a document that has no holdings and is in no shipment (`CONFLICT` otherwise).
     /// Returns the deleted document's id.
     async fn delete_document(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        let raw = id::decode_as("id", &id, NodeKind::Document).gql()?;
-        let mut tx = begin(ctx).await?;
-        document::db::delete(&mut tx, raw).await.gql()?;
-        commit(tx).await?;
-        Ok(id)
+        let mut change = Change::begin(ctx, "deleteDocument").await?;
+        let result = async {
+            let raw = id::decode_as("id", &id, NodeKind::Document)?;
+            document::db::delete(change.conn(), raw).await?;
+            Ok(id)
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// Imports MARC records (the same import as `hamkor import`): each record creates a
     /// document or updates the one it created before; each bad record is reported with its
     /// position and reason, and never stops the others.
+    ///
+    /// An import writes in batches, each in a transaction of its own; the audit trail records
+    /// it once it is done.
     async fn import_marc(&self, ctx: &Context<'_>, input: ImportMarcInput) -> Result<ImportReport> {
-        let bytes = if input.base64 {
-            base64::engine::general_purpose::STANDARD
-                .decode(input.records.trim())
-                .map_err(|e| super::error::bad_input("records", format!("records are not valid base64: {e}")))?
-        } else {
-            input.records.into_bytes()
-        };
-        if bytes.is_empty() {
-            return Err(super::error::bad_input("records", "no records were sent"));
+        let result = async {
+            let bytes = if input.base64 {
+                base64::engine::general_purpose::STANDARD.decode(input.records.trim()).map_err(|e| {
+                    Error::invalid("records", format!("records are not valid base64: {e}"))
+                })?
+            } else {
+                input.records.into_bytes()
+            };
+            if bytes.is_empty() {
+                return Err(Error::invalid("records", "no records were sent"));
+            }
+            let options = ImportOptions {
+                source: input.source.unwrap_or_else(|| "graphql".into()),
+                file_name: None,
+                encoding: input.encoding.map(Into::into),
+                partner_id: input
+                    .partner_id
+                    .map(|id| id::decode_as("partnerId", &id, NodeKind::Partner))
+                    .transpose()?,
+                exchange_id: input
+                    .exchange_id
+                    .map(|id| id::decode_as("exchangeId", &id, NodeKind::Exchange))
+                    .transpose()?,
+            };
+            import::import(pool(ctx), &bytes, &options, |_, _| {}).await
         }
-        let options = ImportOptions {
-            source: input.source.unwrap_or_else(|| "graphql".into()),
-            file_name: None,
-            encoding: input.encoding.map(Into::into),
-            partner_id: input
-                .partner_id
-                .map(|id| id::decode_as("partnerId", &id, NodeKind::Partner))
-                .transpose()
-                .gql()?,
-            exchange_id: input
-                .exchange_id
-                .map(|id| id::decode_as("exchangeId", &id, NodeKind::Exchange))
-                .transpose()
-                .gql()?,
+        .await;
+        let viewer = super::viewer(ctx);
+        let entry = match &result {
+            Ok(report) => Entry::new(viewer, "importMarc", Outcome::Ok).detail(report.summary()),
+            Err(err) => Entry::new(viewer, "importMarc", Outcome::Failed).detail(err),
         };
-        import::import(pool(ctx), &bytes, &options, |_, _| {}).await.gql()
+        record_apart(ctx, &entry).await;
+        result.gql()
     }
 }
 

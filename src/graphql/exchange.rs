@@ -7,7 +7,8 @@ use super::connection::{Page, PageArgs};
 use super::enums::{Direction, ExchangeDirection, ExchangeStatus};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, commit, find, list_page, pool};
+use super::change::Change;
+use super::{find, list_page, pool};
 use crate::error::{Error, Result as DomainResult};
 use crate::exchange::db::{ExchangeFilter, ExchangeOrder};
 use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeDraft, Move};
@@ -65,8 +66,9 @@ pub struct CreateExchangeInput {
     expected_on: Option<NaiveDate>,
     #[graphql(default)]
     lines: Vec<ExchangeLineInput>,
-    /// Who records the shipment (a name or staff id), kept in its history.
-    actor: String,
+    /// Ignored: the history records the token's name as the actor.
+    #[graphql(deprecation = "the actor is the name of the token that makes the change")]
+    actor: Option<String>,
 }
 
 /// A move of a shipment.
@@ -75,8 +77,9 @@ pub struct ExchangeMoveInput {
     id: ID,
     /// The day of the move; today (in the office's time zone) when left out.
     on: Option<NaiveDate>,
-    /// Who makes the move (a name or staff id), kept in the shipment's history.
-    actor: String,
+    /// Ignored: the history records the token's name as the actor.
+    #[graphql(deprecation = "the actor is the name of the token that makes the change")]
+    actor: Option<String>,
     note: Option<String>,
 }
 
@@ -84,7 +87,9 @@ pub struct ExchangeMoveInput {
 pub struct ReceiveExchangeInput {
     id: ID,
     on: Option<NaiveDate>,
-    actor: String,
+    /// Ignored: the history records the token's name as the actor.
+    #[graphql(deprecation = "the actor is the name of the token that makes the change")]
+    actor: Option<String>,
     note: Option<String>,
     /// For an incoming shipment: the project reading room the new copies are shelved in.
     location_id: Option<ID>,
@@ -119,10 +124,12 @@ impl ExchangeQuery {
     }
 
     /// The yearly report: for every partner with shipments that year, the documents sent
-    /// (outgoing, dispatched that year) and received (incoming, received that year).
+    /// (outgoing, dispatched that year) and received (incoming, received that year). A
+    /// partner's portal gets its own balance only.
     async fn exchange_balances(&self, ctx: &Context<'_>, year: i32) -> Result<Vec<ExchangeBalance>> {
         check_year(year).gql()?;
-        exchange::db::balances(pool(ctx), None, year).await.gql()
+        let own = super::viewer(ctx).partner().map(|partner| vec![partner]);
+        exchange::db::balances(pool(ctx), own.as_deref(), year).await.gql()
     }
 }
 
@@ -133,30 +140,32 @@ pub(crate) fn check_year(year: i32) -> DomainResult<()> {
     Ok(())
 }
 
+/// Makes one move of a shipment, in a change of its own.
 async fn make_move(
     ctx: &Context<'_>,
+    operation: &'static str,
     id: &ID,
-    request: impl FnOnce(NaiveDate) -> Move,
     on: Option<NaiveDate>,
+    request: impl FnOnce(NaiveDate, String) -> DomainResult<Move>,
 ) -> Result<Exchange> {
-    let id = id::decode_as("id", id, NodeKind::Exchange).gql()?;
-    let mut tx = begin(ctx).await?;
-    let on = match on {
-        Some(day) => day,
-        None => crate::db::today(&mut *tx).await.map_err(Error::from).gql()?,
-    };
-    exchange::make_move(&mut tx, id, request(on)).await.gql()?;
-    let moved = exchange::db::get(&mut tx, id).await.gql()?;
-    commit(tx).await?;
-    Ok(moved)
+    let actor = super::viewer(ctx).actor();
+    let mut change = Change::begin(ctx, operation).await?;
+    let result = async {
+        let id = id::decode_as("id", id, NodeKind::Exchange)?;
+        let on = match on {
+            Some(day) => day,
+            None => crate::db::today(change.conn()).await?,
+        };
+        exchange::make_move(change.conn(), id, request(on, actor)?).await?;
+        exchange::db::get(change.conn(), id).await
+    }
+    .await;
+    change.finish(result).await
 }
 
-fn simple_move(
-    to: ExchangeStatus,
-    input: ExchangeMoveInput,
-) -> (ID, Option<NaiveDate>, impl FnOnce(NaiveDate) -> Move) {
-    let ExchangeMoveInput { id, on, actor, note } = input;
-    (id, on, move |on| Move { to: to.into(), on, actor, note, location_project_id: None, barcode_prefix: None })
+/// A move that needs nothing but its day, its actor and a note.
+fn simple_move(to: ExchangeStatus, note: Option<String>) -> impl FnOnce(NaiveDate, String) -> DomainResult<Move> {
+    move |on, actor| Ok(Move { to: to.into(), on, actor, note, location_project_id: None, barcode_prefix: None })
 }
 
 #[derive(Default)]
@@ -166,71 +175,68 @@ pub struct ExchangeMutation;
 impl ExchangeMutation {
     /// Plans a shipment (status PLANNED) with its lines.
     async fn create_exchange(&self, ctx: &Context<'_>, input: CreateExchangeInput) -> Result<Exchange> {
-        let draft = ExchangeDraft {
-            partner_id: id::decode_as("partnerId", &input.partner_id, NodeKind::Partner).gql()?,
-            agreement_id: input
-                .agreement_id
-                .map(|id| id::decode_as("agreementId", &id, NodeKind::Agreement))
-                .transpose()
-                .gql()?,
-            direction: input.direction.into(),
-            reference: input.reference,
-            note: input.note,
-            expected_on: input.expected_on,
-            lines: lines_from(input.lines).gql()?,
+        let actor = super::viewer(ctx).actor();
+        let mut change = Change::begin(ctx, "createExchange").await?;
+        let result = async {
+            let draft = ExchangeDraft {
+                partner_id: id::decode_as("partnerId", &input.partner_id, NodeKind::Partner)?,
+                agreement_id: input
+                    .agreement_id
+                    .map(|id| id::decode_as("agreementId", &id, NodeKind::Agreement))
+                    .transpose()?,
+                direction: input.direction.into(),
+                reference: input.reference,
+                note: input.note,
+                expected_on: input.expected_on,
+                lines: lines_from(input.lines)?,
+            }
+            .validate()?;
+            let id = exchange::plan(change.conn(), &draft, &actor).await?;
+            exchange::db::get(change.conn(), id).await
         }
-        .validate()
-        .gql()?;
-        let mut tx = begin(ctx).await?;
-        let id = exchange::plan(&mut tx, &draft, &input.actor).await.gql()?;
-        let created = exchange::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(created)
+        .await;
+        change.finish(result).await
     }
 
     /// Replaces the lines of a shipment that is still PLANNED.
     async fn set_exchange_lines(&self, ctx: &Context<'_>, id: ID, lines: Vec<ExchangeLineInput>) -> Result<Exchange> {
-        let id = id::decode_as("id", &id, NodeKind::Exchange).gql()?;
-        let lines = lines_from(lines).gql()?;
-        let mut tx = begin(ctx).await?;
-        exchange::replace_lines(&mut tx, id, &lines).await.gql()?;
-        let updated = exchange::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(updated)
+        let mut change = Change::begin(ctx, "setExchangeLines").await?;
+        let result = async {
+            let id = id::decode_as("id", &id, NodeKind::Exchange)?;
+            exchange::replace_lines(change.conn(), id, &lines_from(lines)?).await?;
+            exchange::db::get(change.conn(), id).await
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// PLANNED → DISPATCHED: the shipment leaves its sender.
     async fn dispatch_exchange(&self, ctx: &Context<'_>, input: ExchangeMoveInput) -> Result<Exchange> {
-        let (id, on, request) = simple_move(ExchangeStatus::Dispatched, input);
-        make_move(ctx, &id, request, on).await
+        let request = simple_move(ExchangeStatus::Dispatched, input.note);
+        make_move(ctx, "dispatchExchange", &input.id, input.on, request).await
     }
 
     /// DISPATCHED → RECEIVED. For an incoming shipment this creates the library's holdings
     /// for every copy of every line, in the same transaction.
     async fn receive_exchange(&self, ctx: &Context<'_>, input: ReceiveExchangeInput) -> Result<Exchange> {
-        let location_project_id =
-            input.location_id.map(|id| id::decode_as("locationId", &id, NodeKind::Project)).transpose().gql()?;
-        let ReceiveExchangeInput { id, on, actor, note, barcode_prefix, .. } = input;
-        let request = move |on| Move {
-            to: ExchangeStatus::Received.into(),
-            on,
-            actor,
-            note,
-            location_project_id,
-            barcode_prefix,
+        let ReceiveExchangeInput { id, on, note, location_id, barcode_prefix, .. } = input;
+        let request = move |on, actor| {
+            let location_project_id =
+                location_id.map(|id| id::decode_as("locationId", &id, NodeKind::Project)).transpose()?;
+            Ok(Move { to: ExchangeStatus::Received.into(), on, actor, note, location_project_id, barcode_prefix })
         };
-        make_move(ctx, &id, request, on).await
+        make_move(ctx, "receiveExchange", &id, on, request).await
     }
 
     /// RECEIVED → ACKNOWLEDGED: the receipt is confirmed to the sender; the shipment is closed.
     async fn acknowledge_exchange(&self, ctx: &Context<'_>, input: ExchangeMoveInput) -> Result<Exchange> {
-        let (id, on, request) = simple_move(ExchangeStatus::Acknowledged, input);
-        make_move(ctx, &id, request, on).await
+        let request = simple_move(ExchangeStatus::Acknowledged, input.note);
+        make_move(ctx, "acknowledgeExchange", &input.id, input.on, request).await
     }
 
     /// PLANNED or DISPATCHED → CANCELLED.
     async fn cancel_exchange(&self, ctx: &Context<'_>, input: ExchangeMoveInput) -> Result<Exchange> {
-        let (id, on, request) = simple_move(ExchangeStatus::Cancelled, input);
-        make_move(ctx, &id, request, on).await
+        let request = simple_move(ExchangeStatus::Cancelled, input.note);
+        make_move(ctx, "cancelExchange", &input.id, input.on, request).await
     }
 }

@@ -6,7 +6,8 @@ use super::connection::{Page, PageArgs};
 use super::enums::HoldingStatus;
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, commit, find, list_page};
+use super::change::{Change, update};
+use super::{find, list_page};
 use crate::db::Direction;
 use crate::error::{Error, Result as DomainResult};
 use crate::holding::db::{Holder, HoldingFilter, HoldingOrder};
@@ -163,17 +164,18 @@ pub struct HoldingMutation;
 impl HoldingMutation {
     /// Records a copy. A barcode is unique among one holder's copies.
     async fn create_holding(&self, ctx: &Context<'_>, input: CreateHoldingInput) -> Result<Holding> {
-        let draft = input.into_draft().and_then(HoldingDraft::validate).gql()?;
-        let mut tx = begin(ctx).await?;
-        let id = holding::db::insert(&mut tx, &draft).await.gql()?;
-        let created = holding::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(created)
+        let mut change = Change::begin(ctx, "createHolding").await?;
+        let result = async {
+            let draft = input.into_draft().and_then(HoldingDraft::validate)?;
+            let id = holding::db::insert(change.conn(), &draft).await?;
+            holding::db::get(change.conn(), id).await
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// Changes a copy: its status (on loan, missing, ...), shelf or barcode.
     async fn update_holding(&self, ctx: &Context<'_>, input: UpdateHoldingInput) -> Result<Holding> {
-        let (id, patch) = input.into_patch().gql()?;
-        super::update(ctx, id, patch).await
+        update(ctx, "updateHolding", input.into_patch()).await
     }
 }

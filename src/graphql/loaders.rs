@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sqlx::PgPool;
 
+use crate::access::{Scope, Visible};
 use crate::agreement::{self, Agreement};
 use crate::document::{self, Document};
 use crate::error::{Error, Result};
@@ -30,16 +31,19 @@ pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 /// `window` is how long a loader waits after its first key for more keys of the same
 /// level before it runs one statement for all of them. Keys of one level arrive within
 /// microseconds in a release build; the window only has to cover the scheduler's pauses.
-pub fn for_request(pool: PgPool, window: std::time::Duration) -> Loaders {
-    DataLoader::with_cache(DbLoader { pool }, tokio::spawn, HashMapCache::default()).delay(window)
+/// The loaders show only the rows `scope` may see: an object another partner owns loads as
+/// if it did not exist.
+pub fn for_request(pool: PgPool, window: std::time::Duration, scope: Scope) -> Loaders {
+    DataLoader::with_cache(DbLoader { pool, scope }, tokio::spawn, HashMapCache::default()).delay(window)
 }
 
 pub struct DbLoader {
     pool: PgPool,
+    scope: Scope,
 }
 
 /// An aggregate that can be loaded by id.
-pub trait Fetch: Clone + Send + Sync + 'static {
+pub trait Fetch: Visible + Clone + Send + Sync + 'static {
     const KIND: NodeKind;
     fn id(&self) -> i64;
     fn get_many(pool: &PgPool, ids: &[i64]) -> impl Future<Output = Result<Vec<Self>>> + Send;
@@ -47,7 +51,7 @@ pub trait Fetch: Clone + Send + Sync + 'static {
 
 /// Rows that belong to a parent: the rows of many parents are loaded in one statement.
 pub trait Relation: Send + Sync + 'static {
-    type Row: Clone + Send + Sync + 'static;
+    type Row: Visible + Clone + Send + Sync + 'static;
     fn parent(row: &Self::Row) -> i64;
     /// Every row of these parents, each parent's in the order it shows them.
     fn rows_of(pool: &PgPool, parents: &[i64]) -> impl Future<Output = Result<Vec<Self::Row>>> + Send;
@@ -106,7 +110,7 @@ impl<T: Fetch> Loader<ById<T>> for DbLoader {
     async fn load(&self, keys: &[ById<T>]) -> Result<HashMap<ById<T>, T>, Arc<Error>> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let rows = T::get_many(&self.pool, &ids).await?;
-        Ok(rows.into_iter().map(|row| (ById::new(row.id()), row)).collect())
+        Ok(rows.into_iter().filter(|row| row.visible_to(self.scope)).map(|row| (ById::new(row.id()), row)).collect())
     }
 }
 
@@ -119,7 +123,7 @@ impl<R: Relation> Loader<Children<R>> for DbLoader {
         let parents: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let rows = R::rows_of(&self.pool, &parents).await?;
         let mut grouped: HashMap<Children<R>, Vec<R::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
+        for row in rows.into_iter().filter(|row| row.visible_to(self.scope)) {
             grouped.entry(Children::new(R::parent(&row))).or_default().push(row);
         }
         Ok(grouped)

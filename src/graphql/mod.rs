@@ -1,7 +1,10 @@
 //! The GraphQL schema: the root fields of every aggregate merged into one `Query` and one
 //! `Mutation`, the `Node` interface, connections, loaders and error codes.
 
+pub mod access;
 pub mod agreement;
+pub mod audit;
+pub mod change;
 pub mod connection;
 pub mod cost;
 pub mod document;
@@ -15,16 +18,17 @@ pub mod nodes;
 pub mod partner;
 pub mod project;
 pub mod search;
+pub mod token;
 
 use async_graphql::{Context, EmptySubscription, ID, MergedObject, Object, OutputType, Result, Schema};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgPool;
 
 use self::connection::{IntoPage, Page, PageArgs};
 use self::error::GqlResultExt;
 use self::id::NodeKind;
 use self::loaders::Fetch;
 use self::nodes::{Node, load_optional};
-use crate::aggregate::{self, Aggregate};
+use crate::access::Viewer;
 use crate::db::Direction;
 use crate::db::list::{self as listing, Listing, Scope};
 
@@ -43,6 +47,8 @@ pub struct Query(
     holding::HoldingQuery,
     exchange::ExchangeQuery,
     search::SearchQuery,
+    audit::AuditQuery,
+    token::TokenQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -53,6 +59,7 @@ pub struct Mutation(
     document::DocumentMutation,
     holding::HoldingMutation,
     exchange::ExchangeMutation,
+    token::TokenMutation,
 );
 
 /// Builds the schema. Per-request data (the pool and the loaders) is attached to each
@@ -61,34 +68,35 @@ pub fn build_schema() -> HamkorSchema {
     // Depth and cost are measured before execution by `cost`, in time linear in the
     // document; async-graphql's own depth and complexity checks expand fragment spreads,
     // which costs exponential time on a document built to hurt.
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).extension(access::AccessControl).finish()
 }
 
-/// Adds what resolvers need for one request.
+/// Adds what resolvers need for one request: the caller, the pool, the search index, and
+/// loaders that show the caller only what it may see.
 pub fn prepare_request(
     request: async_graphql::Request,
+    viewer: Viewer,
     pool: &PgPool,
     search: &crate::search::SearchIndex,
     batch_window: std::time::Duration,
 ) -> async_graphql::Request {
-    request.data(pool.clone()).data(search.clone()).data(loaders::for_request(pool.clone(), batch_window))
+    let loaders = loaders::for_request(pool.clone(), batch_window, viewer.scope());
+    request.data(viewer).data(pool.clone()).data(search.clone()).data(loaders)
+}
+
+/// The caller of this request (anonymous when the request carries none).
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
+    static ANONYMOUS: std::sync::LazyLock<Viewer> = std::sync::LazyLock::new(|| Viewer::anonymous(None));
+    ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
 }
 
 pub(crate) fn pool<'a>(ctx: &Context<'a>) -> &'a PgPool {
     ctx.data_unchecked::<PgPool>()
 }
 
-pub(crate) async fn begin(ctx: &Context<'_>) -> Result<Transaction<'static, Postgres>> {
-    pool(ctx).begin().await.map_err(crate::error::Error::from).gql()
-}
-
-pub(crate) async fn commit(tx: Transaction<'static, Postgres>) -> Result<()> {
-    tx.commit().await.map_err(crate::error::Error::from).gql()
-}
-
 /// Which rows this request may see.
-pub(crate) fn scope(_ctx: &Context<'_>) -> Scope {
-    Scope::Everything
+pub(crate) fn scope(ctx: &Context<'_>) -> Scope {
+    viewer(ctx).scope()
 }
 
 /// One page of any aggregate's list: the one path of every connection over a table.
@@ -112,22 +120,15 @@ where
 }
 
 /// One object by its global id for a typed root field (`partner(id:)`): an id of another
-/// kind is `BAD_USER_INPUT`, an unknown one `NOT_FOUND`.
+/// kind is `BAD_USER_INPUT`, an unknown one, or one the caller may not see, `NOT_FOUND`.
 pub(crate) async fn find<T: Fetch>(ctx: &Context<'_>, id: &ID) -> Result<Option<T>> {
     let raw = id::decode_as("id", id, T::KIND).gql()?;
     // Straight to the database: a root field has no siblings to batch with.
-    match T::get_many(pool(ctx), &[raw]).await.gql()?.pop() {
+    let found = T::get_many(pool(ctx), &[raw]).await.gql()?.pop().filter(|row| row.visible_to(scope(ctx)));
+    match found {
         Some(found) => Ok(Some(found)),
         None => Err(crate::error::Error::not_found(T::KIND.type_name(), raw)).gql(),
     }
-}
-
-/// Changes one aggregate in a transaction of its own: the one path of every update mutation.
-pub(crate) async fn update<A: Aggregate>(ctx: &Context<'_>, id: i64, patch: A::Patch) -> Result<A> {
-    let mut tx = begin(ctx).await?;
-    let updated = aggregate::update::<A>(&mut tx, id, patch).await.gql()?;
-    commit(tx).await?;
-    Ok(updated)
 }
 
 #[derive(Default)]
@@ -142,6 +143,8 @@ async fn load_node(ctx: &Context<'_>, kind: NodeKind, raw: i64) -> Result<Option
         NodeKind::Document => load_optional(ctx, id).await?.map(Node::Document),
         NodeKind::Holding => load_optional(ctx, id).await?.map(Node::Holding),
         NodeKind::Exchange => load_optional(ctx, id).await?.map(Node::Exchange),
+        // Tokens are administered through `tokens`, never refetched.
+        NodeKind::Token => None,
     })
 }
 

@@ -6,7 +6,8 @@ use super::connection::{Page, PageArgs};
 use super::enums::{Direction, PartnerKind};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, commit, find, list_page};
+use super::change::{Change, update};
+use super::{find, list_page};
 use crate::partner::db::{PartnerFilter, PartnerOrder};
 use crate::partner::{self, LocalizedName, Partner, PartnerDraft, PartnerPatch};
 use crate::validate;
@@ -161,17 +162,18 @@ pub struct PartnerMutation;
 impl PartnerMutation {
     /// Registers a partner institution.
     async fn create_partner(&self, ctx: &Context<'_>, input: CreatePartnerInput) -> Result<Partner> {
-        let draft = PartnerDraft::from(input).validate().gql()?;
-        let mut tx = begin(ctx).await?;
-        let id = partner::db::insert(&mut tx, &draft).await.gql()?;
-        let created = partner::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(created)
+        let mut change = Change::begin(ctx, "createPartner").await?;
+        let result = async {
+            let draft = PartnerDraft::from(input).validate()?;
+            let id = partner::db::insert(change.conn(), &draft).await?;
+            partner::db::get(change.conn(), id).await
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// Changes a partner.
     async fn update_partner(&self, ctx: &Context<'_>, input: UpdatePartnerInput) -> Result<Partner> {
-        let (id, patch) = input.into_patch().gql()?;
-        super::update(ctx, id, patch).await
+        update(ctx, "updatePartner", input.into_patch()).await
     }
 }

@@ -7,7 +7,8 @@ use super::connection::{Page, PageArgs};
 use super::enums::{Direction, ProjectKind, ProjectRole, ProjectStatus};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::{begin, commit, find, list_page};
+use super::change::{Change, update};
+use super::{find, list_page};
 use crate::error::{Error, Result as DomainResult};
 use crate::project::db::{ProjectFilter, ProjectOrder};
 use crate::project::{self, Project, ProjectDraft, ProjectPatch};
@@ -172,21 +173,22 @@ pub struct ProjectMutation;
 impl ProjectMutation {
     /// Creates a project, with its partners, in one transaction.
     async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<Project> {
-        let (draft, partners) = input.validate().gql()?;
-        let mut tx = begin(ctx).await?;
-        let id = project::db::insert(&mut tx, &draft).await.gql()?;
-        for (partner_id, role) in partners {
-            project::db::set_partner(&mut tx, id, partner_id, role).await.gql()?;
+        let mut change = Change::begin(ctx, "createProject").await?;
+        let result = async {
+            let (draft, partners) = input.validate()?;
+            let id = project::db::insert(change.conn(), &draft).await?;
+            for (partner_id, role) in partners {
+                project::db::set_partner(change.conn(), id, partner_id, role).await?;
+            }
+            project::db::get(change.conn(), id).await
         }
-        let created = project::db::get(&mut tx, id).await.gql()?;
-        commit(tx).await?;
-        Ok(created)
+        .await;
+        change.finish(result).await
     }
 
     /// Changes a project; the result is validated as a whole.
     async fn update_project(&self, ctx: &Context<'_>, input: UpdateProjectInput) -> Result<Project> {
-        let (id, patch) = input.into_patch().gql()?;
-        super::update(ctx, id, patch).await
+        update(ctx, "updateProject", input.into_patch()).await
     }
 
     /// Attaches a partner to a project with a role, or changes the role of one already attached.
@@ -197,27 +199,31 @@ impl ProjectMutation {
         partner_id: ID,
         role: ProjectRole,
     ) -> Result<Project> {
-        let project_id = id::decode_as("projectId", &project_id, NodeKind::Project).gql()?;
-        let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
-        let mut tx = begin(ctx).await?;
-        project::db::get_for_update(&mut tx, project_id).await.gql()?;
-        project::db::set_partner(&mut tx, project_id, partner_id, role.into()).await.gql()?;
-        let updated = project::db::get(&mut tx, project_id).await.gql()?;
-        commit(tx).await?;
-        Ok(updated)
+        let mut change = Change::begin(ctx, "setProjectPartner").await?;
+        let result = async {
+            let project_id = id::decode_as("projectId", &project_id, NodeKind::Project)?;
+            let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner)?;
+            project::db::get_for_update(change.conn(), project_id).await?;
+            project::db::set_partner(change.conn(), project_id, partner_id, role.into()).await?;
+            project::db::get(change.conn(), project_id).await
+        }
+        .await;
+        change.finish(result).await
     }
 
     /// Detaches a partner from a project. A partner that does not take part is `NOT_FOUND`.
     async fn remove_project_partner(&self, ctx: &Context<'_>, project_id: ID, partner_id: ID) -> Result<Project> {
-        let project_id = id::decode_as("projectId", &project_id, NodeKind::Project).gql()?;
-        let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner).gql()?;
-        let mut tx = begin(ctx).await?;
-        project::db::get_for_update(&mut tx, project_id).await.gql()?;
-        if !project::db::remove_partner(&mut tx, project_id, partner_id).await.gql()? {
-            return Err(Error::not_found("Partner", partner_id)).gql();
+        let mut change = Change::begin(ctx, "removeProjectPartner").await?;
+        let result = async {
+            let project_id = id::decode_as("projectId", &project_id, NodeKind::Project)?;
+            let partner_id = id::decode_as("partnerId", &partner_id, NodeKind::Partner)?;
+            project::db::get_for_update(change.conn(), project_id).await?;
+            if !project::db::remove_partner(change.conn(), project_id, partner_id).await? {
+                return Err(Error::not_found("Partner", partner_id));
+            }
+            project::db::get(change.conn(), project_id).await
         }
-        let updated = project::db::get(&mut tx, project_id).await.gql()?;
-        commit(tx).await?;
-        Ok(updated)
+        .await;
+        change.finish(result).await
     }
 }

@@ -4,7 +4,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{Holding, HoldingDraft, HoldingStatus};
 use crate::db::escape_like;
-use crate::db::list::{Conditions, Listing};
+use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -72,6 +72,19 @@ impl Listing for HoldingFilter {
         }
         if let Some(barcode) = &self.barcode {
             w.bound("h.barcode ILIKE ", escape_like(barcode));
+        }
+    }
+
+    /// This library's copies are public; a partner's copies are that partner's business.
+    fn scope(scope: Scope, w: &mut Conditions<'_, '_>) {
+        match scope {
+            Scope::Everything => {}
+            Scope::Public => {
+                w.and("h.holder_partner_id IS NULL");
+            }
+            Scope::Partner(partner_id) => {
+                w.and("(h.holder_partner_id IS NULL OR h.holder_partner_id = ").push_bind(partner_id).push(")");
+            }
         }
     }
 

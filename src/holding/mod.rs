@@ -108,3 +108,16 @@ impl Aggregate for Holding {
         db::get(conn, id)
     }
 }
+
+/// This library's copies are public; a partner's are that partner's business (as
+/// `db::HoldingFilter`'s scope).
+impl crate::access::Visible for Holding {
+    fn visible_to(&self, scope: crate::access::Scope) -> bool {
+        use crate::access::Scope;
+        match scope {
+            Scope::Everything => true,
+            Scope::Public => self.holder_partner_id.is_none(),
+            Scope::Partner(id) => self.holder_partner_id.is_none_or(|holder| holder == id),
+        }
+    }
+}

@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::limits::{Caller, RateLimits, too_many_requests};
+use crate::access::Viewer;
 use super::{AppState, OperationLabel, RequestId};
 use crate::graphql::cost::Refusal;
 use crate::graphql::error::{
@@ -135,6 +136,7 @@ pub async fn post(
     State(state): State<AppState>,
     axum::Extension(request_id): axum::Extension<RequestId>,
     axum::Extension(caller): axum::Extension<Caller>,
+    axum::Extension(viewer): axum::Extension<Viewer>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -163,7 +165,7 @@ pub async fn post(
         .map_err(|e| format!("the body is not valid JSON: {e}"))
         .and_then(params_from_json);
     match params {
-        Ok(params) => execute(&state, params, media, request_id, &caller, false).await,
+        Ok(params) => execute(&state, params, media, request_id, (&caller, &viewer), false).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
     }
 }
@@ -172,6 +174,7 @@ pub async fn get(
     State(state): State<AppState>,
     axum::Extension(request_id): axum::Extension<RequestId>,
     axum::Extension(caller): axum::Extension<Caller>,
+    axum::Extension(viewer): axum::Extension<Viewer>,
     headers: HeaderMap,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
@@ -196,7 +199,7 @@ pub async fn get(
         );
     };
     match params_from_url(&query) {
-        Ok(params) => execute(&state, params, media, request_id, &caller, true).await,
+        Ok(params) => execute(&state, params, media, request_id, (&caller, &viewer), true).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
     }
 }
@@ -271,7 +274,7 @@ async fn execute(
     params: Params,
     media: MediaType,
     request_id: RequestId,
-    caller: &Caller,
+    (caller, viewer): (&Caller, &Viewer),
     is_get: bool,
 ) -> Response {
     let started = Instant::now();
@@ -346,7 +349,10 @@ async fn execute(
             }
         }
     }
-    let request = prepare_request(request, &state.pool, &state.search, state.batch_window).data(request_id.clone());
+    let request =
+        prepare_request(request, viewer.clone(), &state.pool, &state.search, state.batch_window)
+            .data(request_id.clone())
+            .data(state.tokens.clone());
     let mut response = state.schema.execute(request).await;
 
     // Parse, validation and variable-coercion failures happen before execution: they have

@@ -2,8 +2,8 @@
 //! GraphQL request also what its query costs (see `graphql::cost`). A caller over its budget
 //! gets `429 Too Many Requests` with `Retry-After`.
 //!
-//! A caller is its network address (the address that connected: behind a reverse proxy,
-//! give every client its own budget at the proxy). The budget refills continuously (GCRA),
+//! A caller is its token, or without one its network address (the address that connected:
+//! behind a reverse proxy, give every client its own budget at the proxy). The budget refills continuously (GCRA),
 //! so a burst can spend up to a minute's worth at once.
 
 use std::net::{IpAddr, SocketAddr};
@@ -102,11 +102,17 @@ pub fn too_many_requests(limited: Limited) -> Response {
     response
 }
 
-/// Names the caller of every request and charges it [`REQUEST_COST`]. Health probes and
-/// metrics scrapes are free: orchestrators call them all the time.
+/// Charges every request's caller (named by `auth::authenticate`: its token, else its
+/// address) [`REQUEST_COST`]. Health probes and metrics scrapes are free: orchestrators call
+/// them all the time.
 pub async fn rate_limit(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let caller = Caller::from_address(address.unwrap_or(IpAddr::from([0, 0, 0, 0])));
+    let caller = match request.extensions().get::<Caller>() {
+        Some(caller) => caller.clone(),
+        None => {
+            let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+            Caller::from_address(address.unwrap_or(IpAddr::from([0, 0, 0, 0])))
+        }
+    };
     let free = matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics");
     if let (false, Some(limits)) = (free, state.limits.as_deref())
         && let Err(limited) = limits.charge(&caller, REQUEST_COST)

@@ -2,6 +2,7 @@
 //! the state every handler shares, and the middleware that gives every request an id and
 //! one log line.
 
+pub mod auth;
 pub mod errors;
 pub mod export;
 pub mod graphiql;
@@ -81,6 +82,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub search: SearchIndex,
     pub health: DbHealth,
+    pub tokens: Arc<crate::token::cache::TokenCache>,
     pub limits: Option<Arc<RateLimits>>,
     pub options: Arc<HttpOptions>,
     pub metrics: Metrics,
@@ -101,6 +103,8 @@ impl AppState {
         let cost = Arc::new(CostModel::from_sdl(&schema.sdl()));
         let health = DbHealth::default();
         health.watch(pool.clone(), restarter);
+        let tokens = Arc::new(crate::token::cache::TokenCache::default());
+        tokens.listen(pool.clone());
         let options = HttpOptions::default();
         AppState {
             schema,
@@ -108,6 +112,7 @@ impl AppState {
             pool,
             search,
             health,
+            tokens,
             limits: RateLimits::per_minute(options.rate_limit_per_minute).map(Arc::new),
             options: Arc::new(options),
             metrics: Metrics::global(),
@@ -170,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(|request, next| errors::time_limit(REQUEST_TIMEOUT, request, next)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(cors(&state.options.cors_origins))
         .layer(axum::middleware::from_fn(errors::json_errors))
         .layer(axum::middleware::from_fn(request_context))

@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgPool, Postgres};
 
 use super::{Partner, PartnerDraft, PartnerKind};
 use crate::db::escape_like;
-use crate::db::list::{Conditions, Listing};
+use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -57,6 +57,9 @@ impl Listing for PartnerFilter {
                 .push(" || '%')");
         }
     }
+
+    /// Partners are public; what is private to one (its e-mail) is hidden field by field.
+    fn scope(_scope: Scope, _conditions: &mut Conditions<'_, '_>) {}
 
     fn order_by(order: PartnerOrder) -> &'static str {
         match order {

@@ -4,7 +4,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{Partnership, Project, ProjectDraft, ProjectKind, ProjectRole, ProjectStatus};
 use crate::db::escape_like;
-use crate::db::list::{Conditions, Listing};
+use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
 const SELECT: &str = "
@@ -50,6 +50,9 @@ impl Listing for ProjectFilter {
             w.and("p.title ILIKE '%' || ").push_bind(escape_like(text)).push(" || '%'");
         }
     }
+
+    /// Projects are public.
+    fn scope(_scope: Scope, _conditions: &mut Conditions<'_, '_>) {}
 
     fn order_by(order: ProjectOrder) -> &'static str {
         match order {

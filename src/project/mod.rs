@@ -136,3 +136,16 @@ impl Aggregate for Project {
         db::get(conn, id)
     }
 }
+
+/// Projects, and who takes part in them, are public.
+impl crate::access::Visible for Project {
+    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
+        true
+    }
+}
+
+impl crate::access::Visible for Partnership {
+    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
+        true
+    }
+}

@@ -203,6 +203,8 @@ pub struct Serve {
     stderr: Arc<Mutex<String>>,
     /// A client with a 30 s timeout per request.
     pub client: reqwest::Client,
+    /// The bearer token requests send, if any (changes need a staff token).
+    pub bearer: Option<String>,
     // Last: dropped after everything else.
     pub guard: ChildGuard,
 }
@@ -271,7 +273,7 @@ impl Serve {
             }
         };
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
-        Serve { name: name.to_owned(), base, stderr, client, guard }
+        Serve { name: name.to_owned(), base, stderr, client, bearer: None, guard }
     }
 
     /// Everything the server has written to stderr so far.

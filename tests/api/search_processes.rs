@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sqlx::{ConnectOptions, PgPool};
 
 use crate::processes::{self, Running, Serve};
-use crate::support::fresh_database;
+use crate::support::{TokenRole, create_token, fresh_database};
 use crate::synthetic_marc;
 
 /// How long a change made through one process may take to show in another's search.
@@ -92,10 +92,12 @@ fn start_serve(name: &str, url: &str, work: &Path, index_dir: &Path) -> Serve {
 impl Serve {
     /// POSTs a GraphQL request and returns the whole body; the status must be 200.
     async fn gql(&self, query: &str, variables: Value) -> Value {
-        let response = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }))
+        let mut request =
+            self.client.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(bearer) = &self.bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let response = request
             .send()
             .await
             .unwrap_or_else(|e| {
@@ -267,8 +269,11 @@ async fn two_servers_on_one_database_see_each_others_changes() {
     let (pool, _) = fresh_database().await;
     let url = database_url(&pool);
     let work = WorkDir::new();
-    let a = start_serve("serve A", &url, work.path(), &work.index("a"));
-    let b = start_serve("serve B", &url, work.path(), &work.index("b"));
+    let mut a = start_serve("serve A", &url, work.path(), &work.index("a"));
+    let mut b = start_serve("serve B", &url, work.path(), &work.index("b"));
+    let staff = create_token(&pool, TokenRole::Staff, None, "process tests").await;
+    a.bearer = Some(staff.clone());
+    b.bearer = Some(staff);
 
     // Created through A, found by B.
     let created = a.data(CREATE, json!({ "title": "Quillwort marmalade almanac" })).await;
@@ -574,7 +579,9 @@ async fn reindex_swaps_generations_while_the_server_answers() {
     let url = database_url(&pool);
     let work = WorkDir::new();
     let index = work.index("s");
-    let serve = Arc::new(start_serve("serve", &url, work.path(), &index));
+    let mut serve = start_serve("serve", &url, work.path(), &index);
+    serve.bearer = Some(create_token(&pool, TokenRole::Staff, None, "process tests").await);
+    let serve = Arc::new(serve);
     let ready = poll(PROPAGATION, Duration::from_millis(50), || async {
         (serve.search_page("", 0, None).await.total == DOCUMENTS).then_some(())
     })

@@ -6,6 +6,8 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use hamkor::app::{self, AppState};
+pub use hamkor::token::TokenRole;
+use hamkor::token::TokenDraft;
 use hamkor::db::cluster::{ClusterOptions, EmbeddedCluster};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -88,12 +90,25 @@ pub fn statement_stats_available() -> bool {
     server().statement_stats
 }
 
+/// The name of the administrator token every [`TestApp`] sends by default: the actor its
+/// changes are recorded under.
+pub const ADMIN_NAME: &str = "test admin";
+
+/// Stores a token straight in the database; returns the bearer string.
+pub async fn create_token(pool: &PgPool, role: TokenRole, partner_id: Option<i64>, name: &str) -> String {
+    let draft = TokenDraft { name: name.to_owned(), role, partner_id, expires_on: None };
+    let mut conn = pool.acquire().await.expect("a connection");
+    hamkor::token::create(&mut conn, &draft).await.expect("the token is created").1
+}
+
 /// The service, running on a real port against its own database.
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     pub search: hamkor::search::SearchIndex,
     pub client: reqwest::Client,
+    /// The bearer token `gql` sends: an administrator's, named [`ADMIN_NAME`].
+    pub admin: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     _stop_search: tokio::sync::watch::Sender<bool>,
     _index_dir: tempfile::TempDir,
@@ -133,11 +148,13 @@ impl TestApp {
             })
             .await;
         });
+        let admin = create_token(&pool, TokenRole::Admin, None, ADMIN_NAME).await;
         TestApp {
             base,
             pool,
             search,
             client: reqwest::Client::new(),
+            admin,
             _shutdown: tx,
             _stop_search: stop_search,
             _index_dir: index_dir,
@@ -162,18 +179,40 @@ impl TestApp {
         format!("{}/graphql", self.base)
     }
 
-    /// POSTs a GraphQL request and returns the whole response body; the HTTP status must be 200.
+    /// POSTs a GraphQL request as the administrator and returns the whole response body;
+    /// the HTTP status must be 200.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let response = self
+        self.gql_as(Some(&self.admin), query, variables).await
+    }
+
+    /// POSTs a GraphQL request with `bearer` (anonymous for `None`); the status must be 200.
+    pub async fn gql_as(&self, bearer: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post_as(bearer, query, variables).await;
+        assert_eq!(status, StatusCode::OK, "HTTP status: {body:#}");
+        body
+    }
+
+    /// POSTs a GraphQL request with `bearer`; returns the status and the body.
+    pub async fn post_as(&self, bearer: Option<&str>, query: &str, variables: Value) -> (StatusCode, Value) {
+        let mut request = self
             .client
             .post(self.graphql_url())
             .header("content-type", "application/json")
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("the request is sent");
-        assert_eq!(response.status(), StatusCode::OK, "HTTP status");
-        response.json().await.expect("a JSON body")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let response = request.send().await.expect("the request is sent");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// A new token of `role` (a partner token acts for `partner`, a global id).
+    pub async fn token(&self, role: TokenRole, partner: Option<&str>, name: &str) -> String {
+        let partner = partner.map(|id| {
+            hamkor::global_id::decode_as("partner", id, hamkor::global_id::NodeKind::Partner).expect("a partner id")
+        });
+        create_token(&self.pool, role, partner, name).await
     }
 
     /// Like [`gql`](Self::gql), and asserts that there are no errors; returns `data`.

@@ -59,6 +59,16 @@ pub struct ImportReport {
     pub document_ids: Vec<i64>,
 }
 
+impl ImportReport {
+    /// One line for logs and the audit trail.
+    pub fn summary(&self) -> String {
+        format!(
+            "import {} from {:?}: {} read, {} created, {} updated, {} rejected",
+            self.import_id, self.source, self.read, self.created, self.updated, self.rejected
+        )
+    }
+}
+
 /// A record that mapped to a valid description.
 struct Accepted {
     description: Description,

@@ -46,9 +46,10 @@ impl Agreement {
         self.status.into()
     }
 
-    /// What the parties agreed to do.
-    async fn scope(&self) -> Option<&str> {
-        self.scope.as_deref()
+    /// What the parties agreed to do: shown to staff and to the partner's own portal, null
+    /// for everyone else.
+    async fn scope(&self, ctx: &Context<'_>) -> Option<&str> {
+        crate::graphql::viewer(ctx).sees_private_of(self.partner_id).then_some(self.scope.as_deref()).flatten()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -4,6 +4,11 @@ use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use chrono::{DateTime, Datelike, Utc};
 
 use super::{loaders, nested_page};
+use crate::db::Direction;
+use crate::exchange::Exchange;
+use crate::exchange::db::{ExchangeFilter, ExchangeOrder};
+use crate::graphql::access::require_private_of;
+use crate::graphql::{list_page, viewer};
 use crate::agreement::Agreement;
 use crate::exchange::ExchangeBalance;
 use crate::graphql::connection::{Page, PageArgs};
@@ -43,9 +48,10 @@ impl Partner {
         self.website.as_deref()
     }
 
-    /// The contact e-mail of the partner's international office.
-    async fn email(&self) -> Option<&str> {
-        self.email.as_deref()
+    /// The contact e-mail of the partner's international office: shown to staff and to the
+    /// partner's own portal, null for everyone else.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        viewer(ctx).sees_private_of(self.id).then_some(self.email.as_deref()).flatten()
     }
 
     /// The partner's ISIL (ISO 15511), by which interlibrary loan addresses it.
@@ -107,8 +113,10 @@ impl Partner {
         holdings_page(ctx, &filter, &PageArgs::new(after, before, first, last)).await
     }
 
-    /// Documents sent to and received from this partner in `year` (default: this year).
+    /// Documents sent to and received from this partner in `year` (default: this year). For
+    /// staff and the partner's own portal.
     async fn exchange_balance(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<ExchangeBalance> {
+        require_private_of(viewer(ctx), self.id, "`exchangeBalance`")?;
         let year = match year {
             Some(year) => year,
             None => crate::db::today(crate::graphql::pool(ctx)).await.map_err(crate::error::Error::from).gql()?.year(),
@@ -116,6 +124,21 @@ impl Partner {
         check_year(year).gql()?;
         let balance = loaders(ctx).load_one(BalanceOf { partner_id: self.id, year }).await.map_err(|e| e.extend())?;
         Ok(balance.unwrap_or_else(|| ExchangeBalance::none(self.id, year)))
+    }
+
+    /// The partner's exchange shipments, newest first: for staff and the partner's own
+    /// portal (empty for everyone else).
+    async fn exchanges(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Exchange>> {
+        let filter = ExchangeFilter { partner_id: Some(self.id), ..Default::default() };
+        let args = PageArgs::new(after, before, first, last);
+        list_page(ctx, &filter, ExchangeOrder::Date, Direction::Desc, &args).await
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,5 +1,7 @@
 //! The command line: every option is also read from an environment variable.
 
+mod token;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -46,6 +48,9 @@ pub enum Command {
     Reindex,
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
+    /// Create, list and revoke the bearer tokens of staff, administrators and partner portals.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Measure `search` over GraphQL/HTTP on a generated catalogue of 100,000 documents.
     ///
     /// Prints latency percentiles, throughput, hit counts, sizes and the command to run it
@@ -181,6 +186,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Import(args) => import(&db, args).await,
                 Command::Reindex => reindex(&db, &global.index_dir).await,
                 Command::Bench(args) => crate::bench::run(&db, args, &global).await,
+                Command::Token(command) => token::run(&db, command).await,
             }
         })
     };
@@ -195,9 +201,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
+/// Records a command's change in the audit trail, as the command line's user. A failure to
+/// record is reported, not fatal: the change itself is already made.
+async fn audit(db: &Database, operation: &str, result: Result<String, String>) {
+    use crate::audit::{Entry, Outcome};
+    let cli = crate::access::Viewer::cli();
+    let entry = match result {
+        Ok(detail) => Entry::new(&cli, operation, Outcome::Ok).detail(detail),
+        Err(error) => Entry::new(&cli, operation, Outcome::Failed).detail(error),
+    };
+    let recorded = async { crate::audit::db::record(&mut *db.pool.acquire().await?, &entry).await }.await;
+    if let Err(err) = recorded {
+        tracing::warn!(error = %err, operation, "cannot record the command in the audit trail");
+    }
+}
+
 async fn seed(db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
-    let report = crate::seed::seed(&db.pool).await.context("seeding failed")?;
+    let report = crate::seed::seed(&db.pool).await;
+    audit(db, "seed", report.as_ref().map(|r| format!("{r:?}")).map_err(ToString::to_string)).await;
+    let report = report.context("seeding failed")?;
     crate::out!(
         "seeded: {} partners, {} agreements, {} projects, {} project partners, {} documents, {} holdings, {} exchanges created",
         report.partners_created,
@@ -276,6 +299,8 @@ async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
         })
         .await;
         bar.finish_and_clear();
+        let outcome = report.as_ref().map(|r| format!("{}: {}", file_name, r.summary())).map_err(|e| format!("{file_name}: {e}"));
+        audit(db, "import", outcome).await;
         let report = report.with_context(|| format!("importing {} failed", file.display()))?;
         crate::out!(
             "{}: {} read, {} created, {} updated, {} rejected in {:.1} s (source {:?})",

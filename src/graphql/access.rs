@@ -1,0 +1,140 @@
+//! Who may call which root field and mutation: one table, applied by an extension to every
+//! root field before it resolves. A root field or mutation without a rule is refused (and
+//! the server logs that a rule is missing): nothing runs open by default.
+//!
+//! Rows are scoped below this, in one place per path: lists by `db::list` (each aggregate's
+//! `Listing::scope`), objects loaded by id or under a parent by the loaders (`Visible`).
+//! Fields private to one partner (its e-mail, its agreements' scope, its balances) are
+//! checked by their resolvers.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::{ErrorExtensions, PathSegment, ServerError, ServerResult, Value};
+
+use super::change::record_apart_with_pool;
+use crate::access::Viewer;
+use crate::audit::{Entry, Outcome};
+
+pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+pub const FORBIDDEN: &str = "FORBIDDEN";
+
+/// Who may call a root field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, anonymous callers included; rows are scoped to the caller.
+    Public,
+    /// A partner's portal (its own rows) or staff.
+    PartnerOrStaff,
+    Staff,
+    Admin,
+}
+
+/// The rule of every root field and mutation.
+pub fn rule(root: &str, field: &str) -> Option<Rule> {
+    use Rule::*;
+    let rule = match (root, field) {
+        ("Query" | "Mutation", "__typename") => Public,
+        ("Query", "__schema" | "__type") => Public,
+        ("Query", "node" | "nodes" | "search") => Public,
+        ("Query", "partner" | "partners" | "agreement" | "agreements" | "project" | "projects") => Public,
+        ("Query", "document" | "documents" | "holding" | "holdings") => Public,
+        ("Query", "exchange" | "exchanges" | "exchangeBalances") => PartnerOrStaff,
+        ("Query", "auditEvents") => Staff,
+        ("Query", "tokens") => Admin,
+        ("Mutation", "createToken" | "revokeToken") => Admin,
+        (
+            "Mutation",
+            "createPartner" | "updatePartner" | "createAgreement" | "updateAgreement" | "createProject"
+            | "updateProject" | "setProjectPartner" | "removeProjectPartner" | "createDocument" | "updateDocument"
+            | "deleteDocument" | "importMarc" | "createHolding" | "updateHolding" | "createExchange"
+            | "setExchangeLines" | "dispatchExchange" | "receiveExchange" | "acknowledgeExchange" | "cancelExchange",
+        ) => Staff,
+        _ => return None,
+    };
+    Some(rule)
+}
+
+/// Why a caller may not: no identity where one is needed, or not this one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denial {
+    Unauthenticated,
+    Forbidden,
+}
+
+impl Rule {
+    pub fn check(self, viewer: &Viewer) -> Result<(), Denial> {
+        let allowed = match self {
+            Rule::Public => true,
+            Rule::PartnerOrStaff => viewer.partner().is_some() || viewer.is_staff(),
+            Rule::Staff => viewer.is_staff(),
+            Rule::Admin => viewer.is_admin(),
+        };
+        match (allowed, viewer.token.is_some() || viewer.is_staff()) {
+            (true, _) => Ok(()),
+            (false, false) => Err(Denial::Unauthenticated),
+            (false, true) => Err(Denial::Forbidden),
+        }
+    }
+}
+
+impl Denial {
+    pub fn error(self, what: &str) -> async_graphql::Error {
+        let (code, message) = match self {
+            Denial::Unauthenticated => (UNAUTHENTICATED, format!("{what} needs a token: send `Authorization: Bearer …`")),
+            Denial::Forbidden => (FORBIDDEN, format!("this token may not use {what}")),
+        };
+        async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+    }
+}
+
+/// For fields private to one partner: staff, or that partner's own token.
+pub fn require_private_of(viewer: &Viewer, partner_id: i64, what: &str) -> async_graphql::Result<()> {
+    if viewer.sees_private_of(partner_id) {
+        return Ok(());
+    }
+    let denial = if viewer.token.is_some() { Denial::Forbidden } else { Denial::Unauthenticated };
+    Err(denial.error(what))
+}
+
+pub struct AccessControl;
+
+impl ExtensionFactory for AccessControl {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AccessControl)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for AccessControl {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let root = info.parent_type;
+        if !matches!(root, "Query" | "Mutation" | "Subscription") {
+            return next.run(ctx, info).await;
+        }
+        let anonymous = Viewer::anonymous(None);
+        let viewer = ctx.data_opt::<Viewer>().unwrap_or(&anonymous);
+        let denial = match rule(root, info.name) {
+            Some(rule) => rule.check(viewer).err(),
+            None => {
+                tracing::error!(root, field = info.name, "a root field has no access rule; refusing it");
+                Some(Denial::Forbidden)
+            }
+        };
+        let Some(denial) = denial else { return next.run(ctx, info).await };
+        if root == "Mutation"
+            && let Ok(pool) = ctx.data::<sqlx::PgPool>()
+        {
+            record_apart_with_pool(pool, &Entry::new(viewer, info.name, Outcome::Denied)).await;
+        }
+        let mut error: ServerError = denial.error(&format!("`{}`", info.name)).into_server_error(info.field.name.pos);
+        // With its path, the refusal is a field error: the rest of the query still answers.
+        error.path = vec![PathSegment::Field(info.alias.unwrap_or(info.name).to_owned())];
+        Err(error)
+    }
+}
