@@ -18,9 +18,9 @@ macro_rules! out {
 
 pub mod access;
 pub mod aggregate;
-pub mod audit;
 pub mod agreement;
 pub mod app;
+pub mod audit;
 pub mod backoff;
 pub mod bench;
 pub mod cli;
@@ -39,8 +39,8 @@ pub mod project;
 pub mod search;
 pub mod seed;
 pub mod telemetry;
-pub mod token;
 #[cfg(test)]
 mod test_corpus;
 mod text_enum;
+pub mod token;
 pub mod validate;

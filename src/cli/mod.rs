@@ -238,7 +238,9 @@ async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> a
     let options = args.http_options()?;
     db.migrate().await?;
     if args.demo && crate::seed::is_empty(&db.pool).await? {
-        let report = crate::seed::seed(&db.pool).await.context("loading the demo content failed")?;
+        let report = crate::seed::seed(&db.pool).await;
+        audit(db, "seed", report.as_ref().map(|r| format!("{r:?}")).map_err(ToString::to_string)).await;
+        let report = report.context("loading the demo content failed")?;
         tracing::info!(?report, "demo content loaded");
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -299,7 +301,8 @@ async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
         })
         .await;
         bar.finish_and_clear();
-        let outcome = report.as_ref().map(|r| format!("{}: {}", file_name, r.summary())).map_err(|e| format!("{file_name}: {e}"));
+        let outcome =
+            report.as_ref().map(|r| format!("{}: {}", file_name, r.summary())).map_err(|e| format!("{file_name}: {e}"));
         audit(db, "import", outcome).await;
         let report = report.with_context(|| format!("importing {} failed", file.display()))?;
         crate::out!(

@@ -45,10 +45,26 @@ pub fn rule(root: &str, field: &str) -> Option<Rule> {
         ("Mutation", "createToken" | "revokeToken") => Admin,
         (
             "Mutation",
-            "createPartner" | "updatePartner" | "createAgreement" | "updateAgreement" | "createProject"
-            | "updateProject" | "setProjectPartner" | "removeProjectPartner" | "createDocument" | "updateDocument"
-            | "deleteDocument" | "importMarc" | "createHolding" | "updateHolding" | "createExchange"
-            | "setExchangeLines" | "dispatchExchange" | "receiveExchange" | "acknowledgeExchange" | "cancelExchange",
+            "createPartner"
+            | "updatePartner"
+            | "createAgreement"
+            | "updateAgreement"
+            | "createProject"
+            | "updateProject"
+            | "setProjectPartner"
+            | "removeProjectPartner"
+            | "createDocument"
+            | "updateDocument"
+            | "deleteDocument"
+            | "importMarc"
+            | "createHolding"
+            | "updateHolding"
+            | "createExchange"
+            | "setExchangeLines"
+            | "dispatchExchange"
+            | "receiveExchange"
+            | "acknowledgeExchange"
+            | "cancelExchange",
         ) => Staff,
         _ => return None,
     };
@@ -81,7 +97,9 @@ impl Rule {
 impl Denial {
     pub fn error(self, what: &str) -> async_graphql::Error {
         let (code, message) = match self {
-            Denial::Unauthenticated => (UNAUTHENTICATED, format!("{what} needs a token: send `Authorization: Bearer …`")),
+            Denial::Unauthenticated => {
+                (UNAUTHENTICATED, format!("{what} needs a token: send `Authorization: Bearer …`"))
+            }
             Denial::Forbidden => (FORBIDDEN, format!("this token may not use {what}")),
         };
         async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))

@@ -3,11 +3,11 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::NaiveDate;
 
+use super::change::{Change, update};
 use super::connection::{Page, PageArgs};
 use super::enums::{AgreementKind, AgreementStatus, Direction};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::change::{Change, update};
 use super::{find, list_page};
 use crate::agreement::db::{AgreementFilter, AgreementOrder};
 use crate::agreement::{self, Agreement, AgreementDraft, AgreementPatch};

@@ -3,11 +3,11 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use base64::Engine;
 
+use super::change::{Change, record_apart, update};
 use super::connection::{Page, PageArgs};
 use super::enums::{ContributorRole, Direction, DocumentFormat, MarcEncoding};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::change::{Change, record_apart, update};
 use super::{find, list_page, pool};
 use crate::audit::{Entry, Outcome};
 use crate::document::db::{DocumentFilter, DocumentOrder};
@@ -286,9 +286,9 @@ impl DocumentMutation {
     async fn import_marc(&self, ctx: &Context<'_>, input: ImportMarcInput) -> Result<ImportReport> {
         let result = async {
             let bytes = if input.base64 {
-                base64::engine::general_purpose::STANDARD.decode(input.records.trim()).map_err(|e| {
-                    Error::invalid("records", format!("records are not valid base64: {e}"))
-                })?
+                base64::engine::general_purpose::STANDARD
+                    .decode(input.records.trim())
+                    .map_err(|e| Error::invalid("records", format!("records are not valid base64: {e}")))?
             } else {
                 input.records.into_bytes()
             };

@@ -3,11 +3,11 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 
+use super::change::Change;
 use super::connection::{Page, PageArgs};
 use super::enums::{Direction, ExchangeDirection, ExchangeStatus};
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::change::Change;
 use super::{find, list_page, pool};
 use crate::error::{Error, Result as DomainResult};
 use crate::exchange::db::{ExchangeFilter, ExchangeOrder};

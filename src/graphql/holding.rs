@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
+use super::change::{Change, update};
 use super::connection::{Page, PageArgs};
 use super::enums::HoldingStatus;
 use super::error::GqlResultExt;
 use super::id::{self, NodeKind};
-use super::change::{Change, update};
 use super::{find, list_page};
 use crate::db::Direction;
 use crate::error::{Error, Result as DomainResult};

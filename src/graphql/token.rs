@@ -11,8 +11,8 @@ use super::list_page;
 use super::nodes::load_optional;
 use crate::db::Direction;
 use crate::partner::Partner;
-use crate::token::db::{TokenFilter, TokenOrder};
 use crate::token::cache::TokenCache;
+use crate::token::db::{TokenFilter, TokenOrder};
 use crate::token::{self, Token, TokenDraft};
 
 graphql_enum!(
@@ -130,7 +130,10 @@ impl TokenMutation {
             let draft = TokenDraft {
                 name: input.name,
                 role: input.role.into(),
-                partner_id: input.partner_id.map(|id| id::decode_as("partnerId", &id, NodeKind::Partner)).transpose()?,
+                partner_id: input
+                    .partner_id
+                    .map(|id| id::decode_as("partnerId", &id, NodeKind::Partner))
+                    .transpose()?,
                 expires_on: input.expires_on,
             }
             .validate()?;

@@ -35,17 +35,15 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let viewer = match (probe, header) {
         (true, _) | (false, None) => Viewer::anonymous(address),
         (false, Some(value)) => {
-            let Some(bearer) = value.ok().as_deref().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).map(str::to_owned)
+            let Some(bearer) =
+                value.ok().as_deref().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).map(str::to_owned)
             else {
                 return unauthenticated("the Authorization header must be `Bearer <token>`");
             };
             match state.tokens.check(&state.pool, &bearer).await {
-                Ok(Some(token)) => Viewer {
-                    role: token.acts_as(),
-                    token: Some((token.id, token.name)),
-                    address,
-                    cli_user: None,
-                },
+                Ok(Some(token)) => {
+                    Viewer { role: token.acts_as(), token: Some((token.id, token.name)), address, cli_user: None }
+                }
                 Ok(None) => return unauthenticated("the token is not valid: unknown, expired or revoked"),
                 Err(err) => {
                     tracing::warn!(error = %err, "cannot check a token");

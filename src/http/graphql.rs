@@ -21,8 +21,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::limits::{Caller, RateLimits, too_many_requests};
-use crate::access::Viewer;
 use super::{AppState, OperationLabel, RequestId};
+use crate::access::Viewer;
 use crate::graphql::cost::Refusal;
 use crate::graphql::error::{
     BAD_USER_INPUT, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR, QUERY_TOO_COMPLEX,
@@ -349,10 +349,9 @@ async fn execute(
             }
         }
     }
-    let request =
-        prepare_request(request, viewer.clone(), &state.pool, &state.search, state.batch_window)
-            .data(request_id.clone())
-            .data(state.tokens.clone());
+    let request = prepare_request(request, viewer.clone(), &state.pool, &state.search, state.batch_window)
+        .data(request_id.clone())
+        .data(state.tokens.clone());
     let mut response = state.schema.execute(request).await;
 
     // Parse, validation and variable-coercion failures happen before execution: they have

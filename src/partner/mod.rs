@@ -203,6 +203,13 @@ fn optional(value: Option<String>, check: impl Fn(&str) -> Result<String>) -> Re
     }
 }
 
+/// Partners are public; what is private to one is hidden field by field.
+impl crate::access::Visible for Partner {
+    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,12 +240,5 @@ mod tests {
         assert!(validate_names(names(&[("english", "A")])).is_err());
         let ok = validate_names(names(&[("uz-latn", " Milliy kutubxona ")])).unwrap();
         assert_eq!(ok, names(&[("uz-Latn", "Milliy kutubxona")]));
-    }
-}
-
-/// Partners are public; what is private to one is hidden field by field.
-impl crate::access::Visible for Partner {
-    fn visible_to(&self, _scope: crate::access::Scope) -> bool {
-        true
     }
 }

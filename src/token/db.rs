@@ -51,8 +51,7 @@ pub enum TokenOrder {
 impl Listing for TokenFilter {
     type Row = Token;
     type Order = TokenOrder;
-    const SELECT: &'static str =
-        "SELECT t.id, t.name, t.role, t.partner_id, t.secret_hash, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t";
+    const SELECT: &'static str = "SELECT t.id, t.name, t.role, t.partner_id, t.secret_hash, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t";
     const FROM: &'static str = "api_tokens t";
     const ID: &'static str = "t.id";
 

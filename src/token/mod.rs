@@ -154,7 +154,9 @@ mod tests {
         };
         assert!(stored.matches(&secret));
         assert!(!stored.matches(&new_secret().unwrap()));
-        for bad in ["", "hamkor_", "hamkor_x_y", "Bearer abc", &format!("hamkor_0_{secret}"), &format!("hamkor_1_{secret}!")] {
+        for bad in
+            ["", "hamkor_", "hamkor_x_y", "Bearer abc", &format!("hamkor_0_{secret}"), &format!("hamkor_1_{secret}!")]
+        {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

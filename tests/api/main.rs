@@ -5,6 +5,7 @@ mod corpus;
 mod support;
 mod synthetic_marc;
 
+mod access;
 mod agreements;
 mod cli;
 mod documents;
@@ -24,3 +25,4 @@ mod search;
 mod search_processes;
 mod search_writer;
 mod seed;
+mod tokens;

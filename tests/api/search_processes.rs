@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::PgPool;
 
 use crate::processes::{self, Running, Serve};
-use crate::support::{TokenRole, create_token, fresh_database};
+use crate::support::{TokenRole, create_token, database_url, fresh_database};
 use crate::synthetic_marc;
 
 /// How long a change made through one process may take to show in another's search.
@@ -30,24 +30,6 @@ const LONG: Duration = Duration::from_secs(180);
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// DATABASE_URL for child processes: the test database the pool is connected to.
-fn database_url(pool: &PgPool) -> String {
-    let options = pool.connect_options();
-    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    match options.get_socket() {
-        // `postgres:///DB?host=/socket/dir`: the Unix socket the test server listens on.
-        Some(socket) => format!(
-            "postgres:///{}?host={}&port={}&user={}&sslmode=disable",
-            encode(options.get_database().expect("the test pool names its database")),
-            encode(&socket.to_string_lossy()),
-            options.get_port(),
-            encode(options.get_username()),
-        ),
-        // A TCP server named by the DATABASE_URL the tests run with (keeps its password).
-        None => options.to_url_lossy().to_string(),
-    }
-}
 
 /// A temporary directory for the child processes of one test: their working directory,
 /// data dir and index dirs.
@@ -97,12 +79,9 @@ impl Serve {
         if let Some(bearer) = &self.bearer {
             request = request.bearer_auth(bearer);
         }
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| {
-                panic!("POST /graphql to {} failed: {e}\n--- its stderr\n{}", self.name, self.stderr())
-            });
+        let response = request.send().await.unwrap_or_else(|e| {
+            panic!("POST /graphql to {} failed: {e}\n--- its stderr\n{}", self.name, self.stderr())
+        });
         assert_eq!(response.status(), StatusCode::OK, "HTTP status of POST /graphql to {}", self.name);
         response.json().await.expect("a JSON body")
     }

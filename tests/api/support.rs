@@ -6,9 +6,9 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use hamkor::app::{self, AppState};
-pub use hamkor::token::TokenRole;
-use hamkor::token::TokenDraft;
 use hamkor::db::cluster::{ClusterOptions, EmbeddedCluster};
+use hamkor::token::TokenDraft;
+pub use hamkor::token::TokenRole;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnectOptions;
@@ -88,6 +88,24 @@ pub async fn fresh_database_with(settings: &hamkor::db::PoolSettings) -> (PgPool
 
 pub fn statement_stats_available() -> bool {
     server().statement_stats
+}
+
+/// DATABASE_URL for child processes: the test database the pool is connected to.
+pub fn database_url(pool: &PgPool) -> String {
+    let options = pool.connect_options();
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match options.get_socket() {
+        // `postgres:///DB?host=/socket/dir`: the Unix socket the test server listens on.
+        Some(socket) => format!(
+            "postgres:///{}?host={}&port={}&user={}&sslmode=disable",
+            encode(options.get_database().expect("the test pool names its database")),
+            encode(&socket.to_string_lossy()),
+            options.get_port(),
+            encode(options.get_username()),
+        ),
+        // A TCP server named by the DATABASE_URL the tests run with (keeps its password).
+        None => options.to_url_lossy().to_string(),
+    }
 }
 
 /// The name of the administrator token every [`TestApp`] sends by default: the actor its
