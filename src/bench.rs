@@ -177,7 +177,9 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on 127.0.0.1")?;
     let address = listener.local_addr()?;
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(pool.clone(), search.clone());
+    // The benchmark is one caller sending as fast as it can: no rate limit.
+    let options = crate::http::HttpOptions { rate_limit_per_minute: 0, ..Default::default() };
+    let state = AppState::new(pool.clone(), search.clone()).with_options(options);
     let server = tokio::spawn(app::serve(listener, state, async {
         let _ = server_stopped.await;
     }));

@@ -24,7 +24,15 @@ const DESCRIPTION_RECORD: &str = "title text, subtitle text, parallel_titles jso
      series_volume text, isbns text[], issns text[], subjects text[], abstract_text text, notes text, \
      physical_description text, format text";
 
+/// A document as lists, lookups and search show it: everything but the stored MARC record,
+/// which only a MARCXML export reads (see [`get_with_record`]) and which is most of a row.
 const SELECT: &str = concat!(
+    "SELECT d.id, ",
+    description_columns!(),
+    ", d.source, d.control_number, d.origin_partner_id, d.origin_exchange_id, d.import_id, NULL::text AS marc_xml, \
+     d.created_at, d.updated_at FROM documents d"
+);
+const SELECT_WITH_RECORD: &str = concat!(
     "SELECT d.id, ",
     description_columns!(),
     ", d.source, d.control_number, d.origin_partner_id, d.origin_exchange_id, d.import_id, d.marc_xml, \
@@ -149,6 +157,12 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> Result<()> {
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Document> {
     let sql = format!("{SELECT} WHERE d.id = $1");
+    sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| Error::not_found("Document", id))
+}
+
+/// One document with its stored MARC record, for a MARCXML export.
+pub async fn get_with_record(conn: &mut PgConnection, id: i64) -> Result<Document> {
+    let sql = format!("{SELECT_WITH_RECORD} WHERE d.id = $1");
     sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?.ok_or_else(|| Error::not_found("Document", id))
 }
 

@@ -22,7 +22,7 @@ pub async fn document(State(state): State<AppState>, Path(file): Path<String>) -
         Err(err) => return problem(StatusCode::BAD_REQUEST, &err.to_string()),
     };
     let document = match state.pool.acquire().await {
-        Ok(mut conn) => crate::document::db::get(&mut conn, raw).await,
+        Ok(mut conn) => crate::document::db::get_with_record(&mut conn, raw).await,
         Err(err) => Err(Error::from(err)),
     };
     let document = match document {

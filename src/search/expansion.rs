@@ -36,7 +36,7 @@ pub fn typo_distance(word: &str) -> u8 {
 }
 
 /// What a word may stand for besides itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Expansion {
     /// Words it begins.
     Prefix,
@@ -45,6 +45,55 @@ pub enum Expansion {
     /// For a one-character Chinese, Japanese or Korean word: the indexed bigrams that
     /// contain it (see [`ContainsChar`]).
     InBigrams(char),
+}
+
+/// Expansions already worked out for the searcher generation they were worked out on: the
+/// same prefix or misspelling typed again (a popular search, the next page, a facet
+/// clicked) costs a lookup, not a walk of the dictionary. A new generation (a commit)
+/// starts afresh.
+pub struct ExpansionCache {
+    entries: std::sync::Mutex<(u64, HashMap<(Field, String, Expansion), std::sync::Arc<Vec<String>>>)>,
+}
+
+/// More entries than this and the cache starts over: a few megabytes at most.
+const CACHE_ENTRIES: usize = 20_000;
+
+impl Default for ExpansionCache {
+    fn default() -> Self {
+        ExpansionCache { entries: std::sync::Mutex::new((u64::MAX, HashMap::new())) }
+    }
+}
+
+impl ExpansionCache {
+    /// `expand` (without a skip filter), remembered for this searcher's generation.
+    pub fn expand(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        word: &str,
+        expansion: Expansion,
+    ) -> std::sync::Arc<Vec<String>> {
+        let generation = searcher.generation().generation_id();
+        let key = (field, word.to_owned(), expansion);
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if entries.0 != generation {
+                *entries = (generation, HashMap::new());
+            }
+            if let Some(found) = entries.1.get(&key) {
+                return found.clone();
+            }
+        }
+        let found = std::sync::Arc::new(expand(searcher, field, word, expansion, |_| false));
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.0 == generation {
+            if entries.1.len() >= CACHE_ENTRIES {
+                entries.1.clear();
+            }
+            entries.1.insert(key, found.clone());
+        }
+        found
+    }
 }
 
 /// The indexed words of `field` that `word` expands to, without `word` itself (which the

@@ -36,6 +36,7 @@ use sqlx::PgPool;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 use tokio::sync::watch;
 
+use self::expansion::ExpansionCache;
 use self::schema::Fields;
 use self::store::Generation;
 pub use self::writer::WriterStatus;
@@ -75,6 +76,8 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 
 /// The generation being served.
 struct Active {
+    /// Prefixes and misspellings already expanded on this generation's searchers.
+    expansions: ExpansionCache,
     index: Index,
     reader: IndexReader,
     tokenizers: tantivy::tokenizer::TokenizerManager,
@@ -103,7 +106,13 @@ pub struct SearchIndex {
 fn activate(generation: Generation) -> Result<Active, SearchError> {
     let reader = generation.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let tokenizers = generation.index.tokenizers().clone();
-    Ok(Active { index: generation.index, reader, tokenizers, target: generation.target })
+    Ok(Active {
+        expansions: ExpansionCache::default(),
+        index: generation.index,
+        reader,
+        tokenizers,
+        target: generation.target,
+    })
 }
 
 /// Opens the current generation, or builds one when it is missing, corrupt, of another
@@ -175,7 +184,7 @@ impl SearchIndex {
         let (active, fields) = (self.active(), self.inner.fields.clone());
         blocking(move || {
             let searcher = active.reader.searcher();
-            searcher::run(&searcher, &active.tokenizers, &fields, &request)
+            searcher::run(&searcher, &active.tokenizers, &fields, &active.expansions, &request)
         })
         .await?
     }

@@ -14,7 +14,7 @@ use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
-use super::expansion::{self, Expansion, typo_distance};
+use super::expansion::{Expansion, ExpansionCache, typo_distance};
 use super::facets::{self, FacetDepth, Facets};
 use super::matching::{ClauseQuery, Part};
 use super::query::{Clause, ParsedQuery};
@@ -102,11 +102,34 @@ fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
 /// subjects. Expanding them over abstracts costs most and finds least.
 const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Source::Subjects];
 
+/// What building a query may use besides the searcher: remembered expansions, and whether
+/// misspellings are looked for.
+#[derive(Clone, Copy)]
+pub struct Building<'a> {
+    pub expansions: &'a ExpansionCache,
+    /// Typo tolerance is the costliest expansion: the search first runs without it, and only
+    /// when that leaves the page short again with it (see [`run`]).
+    pub typos: bool,
+}
+
+/// Whether a word of the query may be corrected (a word, long enough, not a lone CJK
+/// character): when none may, a search needs one pass only.
+fn corrects_any(tokenizers: &TokenizerManager, query: &ParsedQuery) -> bool {
+    query.clauses().any(|clause| match clause {
+        Clause::Word(w) => {
+            let folded = analysis::tokens(tokenizers, FOLDED, w);
+            matches!(folded.as_slice(), [word] if typo_distance(word) > 0 && analysis::lone_cjk_character(&folded).is_none())
+        }
+        Clause::Phrase(_) => false,
+    })
+}
+
 /// One word or phrase, in every field and every analysis; the best kind of match counts.
 fn clause_query(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
+    building: Building<'_>,
     clause: &Clause,
     prefix: bool,
 ) -> Option<Box<dyn Query>> {
@@ -126,19 +149,19 @@ fn clause_query(
     let folded = analysis::tokens(tokenizers, FOLDED, text);
     if let (Some(character), false) = (analysis::lone_cjk_character(&folded), is_phrase) {
         // A prefix or typo of one character means nothing; the bigrams holding it are the word.
-        parts.extend(in_bigram_parts(searcher, fields, &folded[0], character));
+        parts.extend(in_bigram_parts(searcher, fields, building, &folded[0], character));
     } else if let ([word], false) = (folded.as_slice(), is_phrase) {
         let vocabulary = fields.vocabulary;
         let prefixed = if prefix {
-            expansion::expand(searcher, vocabulary, word, Expansion::Prefix, |_| false)
+            building.expansions.expand(searcher, vocabulary, word, Expansion::Prefix).to_vec()
         } else {
             Vec::new()
         };
         let distance = typo_distance(word);
-        let corrected = if distance > 0 {
+        let corrected: Vec<String> = if building.typos && distance > 0 {
             // Words the prefix already stands for score as prefixes.
-            let skip = |t: &str| prefix && t.starts_with(word.as_str());
-            expansion::expand(searcher, vocabulary, word, Expansion::Typos(distance), skip)
+            let corrections = building.expansions.expand(searcher, vocabulary, word, Expansion::Typos(distance));
+            corrections.iter().filter(|t| !(prefix && t.starts_with(word.as_str()))).cloned().collect()
         } else {
             Vec::new()
         };
@@ -153,16 +176,22 @@ fn clause_query(
 }
 
 /// A one-character CJK word inside the bigrams of every field, one part per field.
-fn in_bigram_parts(searcher: &Searcher, fields: &Fields, word: &str, character: char) -> Vec<Part> {
+fn in_bigram_parts(
+    searcher: &Searcher,
+    fields: &Fields,
+    building: Building<'_>,
+    word: &str,
+    character: char,
+) -> Vec<Part> {
     let expansion = Expansion::InBigrams(character);
-    let in_vocabulary = expansion::expand(searcher, fields.vocabulary, word, expansion, |_| false);
+    let in_vocabulary = building.expansions.expand(searcher, fields.vocabulary, word, expansion);
     let mut parts = Vec::new();
     for source in Source::ALL {
         let field = fields.text.get(source, FOLDED);
         let bigrams = if EXPANDED_SOURCES.contains(&source) {
-            in_vocabulary.clone()
+            in_vocabulary.to_vec()
         } else {
-            expansion::expand(searcher, field, word, expansion, |_| false)
+            building.expansions.expand(searcher, field, word, expansion).to_vec()
         };
         parts.extend(expansion_part(field, &bigrams, IN_BIGRAM_TIER + source.weight() * FIELD_STEP));
     }
@@ -181,6 +210,7 @@ fn exclusion_query(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
+    building: Building<'_>,
     clause: &Clause,
 ) -> Option<Box<dyn Query>> {
     let text = match clause {
@@ -190,7 +220,9 @@ fn exclusion_query(
     let folded = analysis::tokens(tokenizers, FOLDED, text);
     if let (Some(character), Clause::Word(_)) = (analysis::lone_cjk_character(&folded), clause) {
         any.extend(
-            in_bigram_parts(searcher, fields, &folded[0], character).into_iter().map(|p| (Occur::Should, p.query)),
+            in_bigram_parts(searcher, fields, building, &folded[0], character)
+                .into_iter()
+                .map(|p| (Occur::Should, p.query)),
         );
     }
     for analyzer in [TEXT, FOLDED, TRANSLIT] {
@@ -248,6 +280,7 @@ pub fn build_query(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
+    building: Building<'_>,
     query: &ParsedQuery,
     filter: &Filter,
 ) -> Box<dyn Query> {
@@ -260,7 +293,7 @@ pub fn build_query(
             .enumerate()
             .filter_map(|(j, clause)| {
                 let prefix = query.last_is_prefix && i == last_group && j == last_clause;
-                clause_query(searcher, tokenizers, fields, clause, prefix).map(|q| (Occur::Should, q))
+                clause_query(searcher, tokenizers, fields, building, clause, prefix).map(|q| (Occur::Should, q))
             })
             .collect();
         match alternatives.len() {
@@ -273,7 +306,7 @@ pub fn build_query(
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     for clause in &query.excluded {
-        if let Some(q) = exclusion_query(searcher, tokenizers, fields, clause) {
+        if let Some(q) = exclusion_query(searcher, tokenizers, fields, building, clause) {
             clauses.push((Occur::MustNot, q));
         }
     }
@@ -291,13 +324,39 @@ fn hit(searcher: &Searcher, address: DocAddress, score: f32) -> Option<Hit> {
 }
 
 /// Runs a request against one searcher. Blocking: call it off the async executor.
+///
+/// Misspellings are looked for only where the words as written (folded, stemmed, in the
+/// other script, as prefixes) leave the page short: a first pass without typo tolerance
+/// decides. Corrected matches always rank below the others, so when the first pass fills
+/// the page the second could only add hits behind it; the total then counts the words as
+/// written.
 pub fn run(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
+    expansions: &ExpansionCache,
     request: &Request,
 ) -> Result<Results, SearchError> {
-    let query = build_query(searcher, tokenizers, fields, &request.query, &request.filter);
+    let strict = Building { expansions, typos: false };
+    if !corrects_any(tokenizers, &request.query) {
+        return run_pass(searcher, tokenizers, fields, strict, request);
+    }
+    let wanted = (request.offset + request.limit).max(1);
+    let first = run_pass(searcher, tokenizers, fields, strict, request)?;
+    if first.total >= wanted {
+        return Ok(first);
+    }
+    run_pass(searcher, tokenizers, fields, Building { expansions, typos: true }, request)
+}
+
+fn run_pass(
+    searcher: &Searcher,
+    tokenizers: &TokenizerManager,
+    fields: &Fields,
+    building: Building<'_>,
+    request: &Request,
+) -> Result<Results, SearchError> {
+    let query = build_query(searcher, tokenizers, fields, building, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
     let facet_collectors = facets::collectors(request.facets);
     let (total, addresses, facet_counts) = match request.sort {

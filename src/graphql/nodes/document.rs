@@ -136,8 +136,14 @@ impl Document {
 
     /// The record as MARCXML, Dublin Core, BibTeX, RIS or CSL-JSON (the same documents are
     /// at `/documents/{id}.{marcxml|dc|bib|ris|json}`).
-    async fn export(&self, format: ExportFormat) -> Result<String> {
+    async fn export(&self, ctx: &Context<'_>, format: ExportFormat) -> Result<String> {
         let id = crate::global_id::encode(NodeKind::Document, self.id);
+        if format == ExportFormat::MarcXml && self.marc_xml.is_none() {
+            // The stored record is read only for this export (lists and lookups leave it).
+            let mut conn = crate::graphql::pool(ctx).acquire().await.map_err(crate::error::Error::from).gql()?;
+            let with_record = crate::document::db::get_with_record(&mut conn, self.id).await.gql()?;
+            return crate::document::export::render(&with_record, format.into(), &id).gql();
+        }
         crate::document::export::render(self, format.into(), &id).gql()
     }
 

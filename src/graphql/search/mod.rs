@@ -1,0 +1,198 @@
+//! The `search` root field: full-text search over the exchanged documents.
+
+mod input;
+mod output;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, Result};
+
+pub use self::input::{MAX_SEARCH_DEPTH, SearchFilter, SearchOrderBy, SearchOrderField};
+use self::output::{SearchConnection, SearchHighlights, SearchHit, SearchResultFields, facets_from};
+use super::connection::{MAX_PAGE_SIZE, OffsetCursor};
+use super::enums::Direction;
+use super::error::GqlResultExt;
+use super::nodes::loaders;
+use super::pool;
+use crate::document::{self, Document};
+use crate::error::Error;
+use crate::search::SearchIndex;
+use crate::search::facets;
+use crate::search::query::{self, Clause, ParsedQuery};
+use crate::search::searcher::{self, Filter, SortBy};
+
+/// A rewritten query that finds something, when the given one finds nothing.
+async fn suggestion(index: &SearchIndex, text: &str, parsed: &ParsedQuery, filter: &Filter) -> Result<Option<String>> {
+    let words: Vec<String> = parsed
+        .clauses()
+        .filter_map(|c| match c {
+            Clause::Word(w) => Some(w.clone()),
+            Clause::Phrase(_) => None,
+        })
+        .collect();
+    if words.is_empty() {
+        return Ok(None);
+    }
+    let corrections = index.corrections(words.clone()).await.map_err(Error::from).gql()?;
+    let mut corrected = text.to_owned();
+    let mut changed = false;
+    for (word, correction) in words.iter().zip(corrections) {
+        if let Some(correction) = correction {
+            corrected = corrected.replacen(word.as_str(), &correction, 1);
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    let check =
+        searcher::Request { query: query::parse(&corrected), filter: filter.clone(), limit: 0, ..Default::default() };
+    let found = index.search(check).await.map_err(Error::from).gql()?;
+    Ok((found.total > 0).then_some(corrected))
+}
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+#[Object]
+impl SearchQuery {
+    /// Full-text search over the exchanged documents, in any language and script.
+    ///
+    /// `query` accepts words (the last one also matches as a prefix while typing), "quoted
+    /// phrases", `-word` to exclude, and `OR` between alternatives; anything else typed is
+    /// ignored rather than rejected. A word matches as written, without diacritics, by its
+    /// stem, in the other script (Cyrillic ↔ Latin for Uzbek, Russian and Kazakh), and with
+    /// one typo from 5 letters, two from 9, ranked in that order. An empty query lists
+    /// every document the filter lets through. Pages reach the first 10,000 hits.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<SearchFilter>,
+        order_by: Option<SearchOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SearchConnection> {
+        use async_graphql::connection::CursorType;
+        let limit = first.unwrap_or(super::connection::DEFAULT_PAGE_SIZE);
+        if !(0..=MAX_PAGE_SIZE).contains(&limit) {
+            return Err(super::error::bad_input(
+                "first",
+                format!("first must be between 0 and {MAX_PAGE_SIZE}; it was {limit}"),
+            ));
+        }
+        let offset = match after {
+            Some(cursor) => OffsetCursor::decode_cursor(&cursor).gql()?.0 + 1,
+            None => 0,
+        };
+        if offset + i64::from(limit) > MAX_SEARCH_DEPTH {
+            return Err(super::error::bad_input(
+                "after",
+                format!(
+                    "search results can be paged through the first {MAX_SEARCH_DEPTH} hits; \
+                     narrow the query or add a filter to see further"
+                ),
+            ));
+        }
+        let filter = filter.unwrap_or_default().validate().gql()?;
+        let order_by = order_by.unwrap_or_default();
+        let descending = order_by.direction == Direction::Desc;
+        let sort = match order_by.field {
+            SearchOrderField::Relevance => SortBy::Relevance,
+            SearchOrderField::Year => SortBy::Year { descending },
+            SearchOrderField::DateAdded => SortBy::Added { descending },
+        };
+        let index = ctx.data_unchecked::<SearchIndex>();
+        let parsed = query::parse(&query);
+        // Facets and highlights cost as much as the ranking itself: only when selected.
+        let look_ahead = ctx.look_ahead();
+        let facet_selection = look_ahead.field("facets");
+        let facets = if facet_selection.field("decades").field("years").exists() {
+            facets::FacetDepth::WithYears
+        } else if facet_selection.exists() {
+            facets::FacetDepth::Counts
+        } else {
+            facets::FacetDepth::None
+        };
+        let hit_selection = look_ahead.field("edges").field("node");
+        let want_highlights = hit_selection.field("highlights").exists();
+        let wants_origin_partner = hit_selection.field("document").field("originPartner").exists();
+        let wants_facet_partners = facet_selection.field("partners").field("partner").exists();
+        let request = searcher::Request {
+            query: parsed.clone(),
+            filter: filter.clone(),
+            sort,
+            offset: offset as usize,
+            limit: limit as usize,
+            facets,
+        };
+        let results = index.search(request).await.map_err(Error::from).gql()?;
+
+        // The documents are read only when the selection shows them or their highlights.
+        let wants_documents = want_highlights || hit_selection.field("document").exists();
+        let ids: Vec<i64> =
+            if wants_documents { results.hits.iter().map(|h| h.document_id).collect() } else { Vec::new() };
+        // The partners the selection shows, as the index knows them, fetched alongside the
+        // documents (the loaders still fetch any the index did not know yet).
+        let mut partner_ids: Vec<i64> = Vec::new();
+        if wants_origin_partner {
+            partner_ids.extend(results.hits.iter().filter_map(|h| h.origin_partner_id));
+        }
+        if wants_facet_partners {
+            partner_ids.extend(results.facets.partners.iter().filter_map(|(id, _)| id.parse::<i64>().ok()));
+        }
+        partner_ids.sort_unstable();
+        partner_ids.dedup();
+        let (documents, prefetched) = tokio::join!(
+            async { if ids.is_empty() { Ok(Vec::new()) } else { document::db::get_many(pool(ctx), &ids).await } },
+            super::loaders::prefetch_partners(loaders(ctx), &partner_ids)
+        );
+        let documents = documents.gql()?;
+        prefetched.gql()?;
+        let suggestion = if results.total == 0 && !parsed.is_empty() {
+            suggestion(index, &query, &parsed, &filter).await?
+        } else {
+            None
+        };
+        let total = results.total as i64;
+        let mut connection = Connection::with_additional_fields(
+            offset > 0,
+            offset + (results.hits.len() as i64) < total,
+            SearchResultFields { total_count: total, facets: facets_from(results.facets), suggestion },
+        );
+        let mut by_id: std::collections::HashMap<i64, Document> = documents.into_iter().map(|d| (d.id, d)).collect();
+        // A document deleted since the index saw it is skipped, not an error.
+        let found: Vec<(usize, &searcher::Hit, Option<Document>)> = results
+            .hits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, hit)| match by_id.remove(&hit.document_id) {
+                Some(document) => Some((i, hit, Some(document))),
+                None => (!wants_documents).then_some((i, hit, None)),
+            })
+            .collect();
+        let mut highlights = if want_highlights {
+            let texts = found
+                .iter()
+                .filter_map(|(_, _, d)| d.as_ref())
+                .map(|d| (d.description.title.clone(), d.description.abstract_text.clone()))
+                .collect();
+            index.highlight(parsed, texts).await.map_err(Error::from).gql()?
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        for (i, hit, document) in found {
+            let highlights = highlights.next().unwrap_or_default();
+            connection.edges.push(Edge::new(
+                OffsetCursor(offset + i as i64),
+                SearchHit {
+                    document_id: hit.document_id,
+                    document,
+                    score: f64::from(hit.score),
+                    highlights: SearchHighlights { title: highlights.title, abstract_text: highlights.abstract_text },
+                },
+            ));
+        }
+        Ok(connection)
+    }
+}
