@@ -6,6 +6,7 @@
 //! and reading every one of their posting lists would cost more than the rest of the search.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
@@ -52,8 +53,11 @@ pub enum Expansion {
 /// clicked) costs a lookup, not a walk of the dictionary. A new generation (a commit)
 /// starts afresh.
 pub struct ExpansionCache {
-    entries: std::sync::Mutex<(u64, HashMap<(Field, String, Expansion), std::sync::Arc<Vec<String>>>)>,
+    /// The generation the entries belong to, and the entries.
+    entries: std::sync::Mutex<(u64, HashMap<ExpansionKey, Arc<Vec<String>>>)>,
 }
+
+type ExpansionKey = (Field, String, Expansion);
 
 /// More entries than this and the cache starts over: a few megabytes at most.
 const CACHE_ENTRIES: usize = 20_000;
@@ -66,13 +70,7 @@ impl Default for ExpansionCache {
 
 impl ExpansionCache {
     /// `expand` (without a skip filter), remembered for this searcher's generation.
-    pub fn expand(
-        &self,
-        searcher: &Searcher,
-        field: Field,
-        word: &str,
-        expansion: Expansion,
-    ) -> std::sync::Arc<Vec<String>> {
+    pub fn expand(&self, searcher: &Searcher, field: Field, word: &str, expansion: Expansion) -> Arc<Vec<String>> {
         let generation = searcher.generation().generation_id();
         let key = (field, word.to_owned(), expansion);
         {
@@ -84,7 +82,7 @@ impl ExpansionCache {
                 return found.clone();
             }
         }
-        let found = std::sync::Arc::new(expand(searcher, field, word, expansion, |_| false));
+        let found = Arc::new(expand(searcher, field, word, expansion, |_| false));
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.0 == generation {
             if entries.1.len() >= CACHE_ENTRIES {
