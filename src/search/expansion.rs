@@ -54,10 +54,10 @@ pub enum Expansion {
 /// starts afresh.
 pub struct ExpansionCache {
     /// The generation the entries belong to, and the entries.
-    entries: std::sync::Mutex<(u64, HashMap<ExpansionKey, Arc<Vec<String>>>)>,
+    entries: std::sync::Mutex<(u64, Entries)>,
 }
 
-type ExpansionKey = (Field, String, Expansion);
+type Entries = HashMap<(Field, String, Expansion), Arc<Vec<String>>>;
 
 /// More entries than this and the cache starts over: a few megabytes at most.
 const CACHE_ENTRIES: usize = 20_000;
