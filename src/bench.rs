@@ -1,23 +1,29 @@
-//! `hamkor bench`: how fast `search` answers over a large catalogue, measured the way a
-//! client sees it — GraphQL over real HTTP against the real server — by a command anyone
-//! can run again and compare.
+//! `hamkor bench`: how fast hamkor answers, measured the way its users meet it and side by
+//! side with what they would use instead, by one command anyone can run again.
 //!
-//! It generates a seeded multilingual catalogue (see [`corpus`]), loads it with the same
-//! batched inserts as an import (so the triggers fill the search change log), builds the
-//! search index, starts the server on a free local port, sends a fixed mix of searches
-//! (see [`queries`]) and prints latency percentiles, throughput, hit counts, sizes, and
-//! the command that reproduces the run.
+//! It generates a seeded multilingual catalogue with a long-tailed vocabulary (see
+//! [`corpus`]), writes it as MARCXML files and loads them with the product's own import
+//! while the search index follows the change log, as under a running server (see [`load`]);
+//! loads the same records into a PostgreSQL full-text table (see [`fts`]); starts the server
+//! on a free local port; sends the same searches of every kind (see [`queries`]) over
+//! GraphQL/HTTP at each concurrency, and to PostgreSQL; measures three list queries beside
+//! PostGraphile (see [`crud`]); and prints per kind p50/p95/p99 with the ratio, bulk rates,
+//! time to searchable, memory and sizes (see [`report`]), and the command that reproduces
+//! the run. `--json FILE` writes the same figures for machines.
 //!
 //! It never touches the catalogue: the documents go to a database of their own,
 //! `hamkor_bench`, on the same PostgreSQL server, and the index to `<index-dir>/bench`. A
 //! second run with the same size and seed reuses both, and measures searches only.
 
 mod corpus;
+mod crud;
+mod fts;
+mod load;
 mod measure;
 mod queries;
 mod report;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -25,12 +31,11 @@ use clap::Args;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use self::measure::{first_error, measure};
-use self::report::{Sizes, report};
+use self::measure::{Client, Shape};
+use self::report::{Memory, Outcome, Sizes};
 use crate::app::{self, AppState};
 use crate::config::GlobalArgs;
 use crate::db::Database;
-use crate::document::db::{DocumentRow, insert_rows, reserve_ids};
 use crate::partner::{LocalizedName, PartnerDraft, PartnerKind};
 use crate::search::SearchIndex;
 
@@ -38,16 +43,10 @@ use crate::search::SearchIndex;
 pub const BENCH_DATABASE: &str = "hamkor_bench";
 /// Where, under the index directory, the benchmark keeps its index.
 const INDEX_SUBDIR: &str = "bench";
-/// A file in the bench index directory that says how the index was built: an index built
-/// through the change log has other segments than a rebuilt one, so it is reused only by a
-/// run that builds it the same way.
-const BUILT_MARKER: &str = "built-by";
-const BUILT_BY_REBUILD: &str = "rebuild";
-const BUILT_FROM_LOG: &str = "change-log";
+/// Where, under the index directory, the generated MARCXML files wait to be imported.
+const FILES_SUBDIR: &str = "bench-marc";
 /// The import source of generated documents.
 const SOURCE: &str = "hamkor-bench";
-/// Documents per insert statement, as an import writes them.
-const BATCH: u64 = 1_000;
 /// How long the index may take to catch up before the benchmark gives up.
 const INDEX_TIMEOUT: Duration = Duration::from_secs(3600);
 
@@ -57,16 +56,16 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 100_000)]
     pub documents: u64,
 
-    /// Searches measured at each concurrency (after the warm-up).
-    #[arg(long, default_value_t = 2_000)]
-    pub queries: usize,
+    /// Searches of each kind measured at each concurrency (after the warm-up).
+    #[arg(long, default_value_t = 100)]
+    pub queries_per_kind: usize,
 
-    /// Searches sent first and not measured: they fill caches and the page cache.
-    #[arg(long, default_value_t = 200)]
+    /// Searches of each kind sent first and not measured: they fill caches and the page cache.
+    #[arg(long, default_value_t = 20)]
     pub warm_up: usize,
 
-    /// Requests in flight at once; a list (1,4) measures each in turn.
-    #[arg(long, value_delimiter = ',', default_values_t = [1, 4])]
+    /// Requests in flight at once; a list (1,8) measures each in turn.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 8])]
     pub concurrency: Vec<usize>,
 
     /// Seed of the generated catalogue and of the searches: the same seed asks the same
@@ -74,105 +73,79 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
 
-    /// Generate, load and index the catalogue again even when the bench database holds it.
+    /// Generate and load the catalogue again even when the bench database holds it.
     #[arg(long)]
     pub fresh: bool,
 
-    /// Index through the change log while the catalogue loads, as a running server does,
-    /// instead of building the index from PostgreSQL after loading (as a first start or
-    /// `hamkor reindex` does).
+    /// Requests per read query, on each side.
+    #[arg(long, default_value_t = 2_000)]
+    pub read_requests: usize,
+
+    /// Skip the read queries (and PostGraphile).
     #[arg(long)]
-    pub index_while_loading: bool,
+    pub no_reads: bool,
+
+    /// Also write the figures as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }
 
 /// Runs the benchmark; `db` is the catalogue's database, used only to reach its server.
 pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow::Result<()> {
-    if args.documents == 0 || args.queries == 0 || args.concurrency.contains(&0) {
-        bail!("--documents, --queries and every --concurrency must be at least 1");
+    if args.documents == 0 || args.queries_per_kind == 0 || args.concurrency.is_empty() || args.concurrency.contains(&0)
+    {
+        bail!("--documents, --queries-per-kind and every --concurrency must be at least 1");
     }
     let index_dir = global.index_dir.join(INDEX_SUBDIR);
-    crate::out!("hamkor bench: `search` over GraphQL/HTTP on a generated catalogue");
+    crate::out!("hamkor bench: hamkor and PostgreSQL full-text search on the same generated catalogue");
     if cfg!(debug_assertions) {
         crate::out!("  WARNING: this is a debug build; build with `cargo build --release` for meaningful numbers");
     }
 
     let mut pool = open_bench_database(db, args.fresh).await?;
-    let corpus_state = corpus_state(&pool, &args).await?;
-    // Indexing through the change log needs the catalogue loaded while the index follows.
-    let reuse = corpus_state == CorpusState::Same && !args.index_while_loading;
-    if corpus_state == CorpusState::Other || (corpus_state == CorpusState::Same && !reuse) {
-        if corpus_state == CorpusState::Other {
-            crate::out!("  the {BENCH_DATABASE} database holds another catalogue: generating this one afresh");
+    let reuse = corpus_state(&pool, &args).await? == CorpusState::Same;
+    if !reuse {
+        if corpus_state(&pool, &args).await? == CorpusState::Other {
+            crate::out!("  the {BENCH_DATABASE} database holds another catalogue: loading this one afresh");
+            pool.close().await;
+            pool = open_bench_database(db, true).await?;
         }
-        pool.close().await;
-        pool = open_bench_database(db, true).await?;
-    }
-    let wanted_build = if args.index_while_loading { BUILT_FROM_LOG } else { BUILT_BY_REBUILD };
-    let built = std::fs::read_to_string(index_dir.join(BUILT_MARKER)).unwrap_or_default();
-    if !reuse || built.trim() != wanted_build {
-        // The index of another catalogue would have to be rewritten document by document,
-        // and one built otherwise would measure something else.
+        // The index of another catalogue would have to be rewritten document by document.
         remove_index(&index_dir)?;
     }
 
     let (stop_search, search_stopped) = tokio::sync::watch::channel(false);
-    let mut search: Option<SearchIndex> = None;
-    let mut index_started = Instant::now();
-    if !reuse && args.index_while_loading {
-        search = Some(open_index(&pool, &index_dir, search_stopped.clone()).await?);
-        index_started = Instant::now();
-    }
-
-    let partner_ids = if reuse { find_partners(&pool).await? } else { insert_partners(&pool).await? };
-    let load = if reuse {
-        crate::out!(
-            "  catalogue: {} documents (seed {}) already in {BENCH_DATABASE}: reused",
-            args.documents,
-            args.seed
-        );
-        None
+    let search = SearchIndex::open(pool.clone(), index_dir.clone(), search_stopped)
+        .await
+        .with_context(|| format!("cannot open the bench search index in {}", index_dir.display()))?;
+    let (partner_ids, load) = if reuse {
+        crate::out!("  catalogue: {} documents (seed {}) already in {BENCH_DATABASE}: reused", args.documents, args.seed);
+        (find_partners(&pool).await?, None)
     } else {
-        let started = Instant::now();
-        load(&pool, &args, &partner_ids).await?;
-        let seconds = started.elapsed().as_secs_f64();
+        let partner_ids = insert_partners(&pool).await?;
+        let times = load::load(&pool, &args, &partner_ids, &search, &global.index_dir.join(FILES_SUBDIR)).await?;
+        sqlx::query("INSERT INTO bench_corpus (documents, seed, generator) VALUES ($1, $2, $3)")
+            .bind(args.documents as i64)
+            .bind(args.seed.to_string())
+            .bind(corpus::GENERATOR_VERSION)
+            .execute(&pool)
+            .await?;
         crate::out!(
-            "  loaded {} documents into PostgreSQL in {seconds:.1} s ({:.0} documents/s, {BATCH} per insert)",
-            args.documents,
-            args.documents as f64 / seconds
+            "  imported in {:.1} s ({:.0} records/s); searchable {:.2} s after the import returned",
+            times.import_seconds,
+            times.import_rate(args.documents),
+            times.searchable_after_seconds
         );
-        Some(seconds)
+        (partner_ids, Some(times))
     };
+    let memory_after_load = Memory::now();
 
-    // Every change so far was made by a transaction below this id.
-    let last_xid: String = sqlx::query_scalar("SELECT pg_current_xact_id()::text").fetch_one(&pool).await?;
-    let last_xid: u64 = last_xid.parse().context("pg_current_xact_id() is not a number")?;
-    let index_existed = index_dir.join("current").exists();
-    let search = match search {
-        Some(search) => search,
-        None => {
-            index_started = Instant::now();
-            open_index(&pool, &index_dir, search_stopped.clone()).await?
-        }
-    };
-    let opened = index_started.elapsed().as_secs_f64();
-    wait_for_index(&search, last_xid).await?;
-    std::fs::write(index_dir.join(BUILT_MARKER), wanted_build)
-        .with_context(|| format!("cannot write {}", index_dir.join(BUILT_MARKER).display()))?;
-    let caught_up = index_started.elapsed().as_secs_f64();
-    let index_report = match (reuse && index_existed, args.index_while_loading && !reuse) {
-        (true, _) => format!("opened the existing index in {opened:.2} s, up to date {caught_up:.2} s after opening"),
-        (false, true) => format!(
-            "indexed through the change log while loading: up to date {:.1} s after loading finished ({caught_up:.1} s \
-             after the first insert)",
-            caught_up - load.unwrap_or(0.0)
-        ),
-        (false, false) => format!(
-            "built the index from PostgreSQL in {opened:.1} s ({:.0} documents/s); up to date {caught_up:.1} s after \
-             opening",
-            args.documents as f64 / opened.max(1e-9)
-        ),
-    };
-    crate::out!("  index: {index_report}");
+    if !args.no_reads {
+        crud::ensure_fixtures(&pool).await?;
+    }
+    let fts_load = fts::prepare(&pool, args.seed, args.documents).await?;
+    wait_for_index(&pool, &search).await?;
+    wait_for_merges(&search).await;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on 127.0.0.1")?;
     let address = listener.local_addr()?;
@@ -185,7 +158,15 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
     }));
     let url = format!("http://{address}/graphql");
 
-    let outcome = measure(&url, &search, &args, &partner_ids).await;
+    let measured = measure(&pool, &search, &url, &args, &partner_ids).await;
+    let reads = match (&measured, args.no_reads) {
+        (Ok(_), false) => {
+            let connect = pool.connect_options().as_ref().clone();
+            Some(crud::measure(&url, &connect, args.read_requests, 8).await?)
+        }
+        _ => None,
+    };
+    let memory = Memory::now();
 
     let _ = stop_server.send(());
     let _ = server.await;
@@ -194,15 +175,57 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
     drop(search);
     wait_for_writer(applied).await;
 
-    let measured = outcome?;
+    let (runs, fts) = measured?;
     let sizes = Sizes::read(&pool, &index_dir).await;
     pool.close().await;
-    report(&args, global, &measured, &sizes);
-    let failures: usize = measured.runs.iter().map(|r| r.failures).sum();
-    if failures > 0 {
-        bail!("{failures} requests failed; the first error: {}", first_error(&measured.runs));
+    let outcome = Outcome { load, fts_load, runs, fts, reads, memory_after_load, memory, sizes };
+    report::print(&args, global, &outcome);
+    if let Some(path) = &args.json {
+        report::write_json(path, &args, global, &outcome)?;
+        crate::out!("figures written to {}", path.display());
+    }
+    let failed: Vec<&measure::Run> = outcome.runs.iter().chain([&outcome.fts]).filter(|r| r.failures() > 0).collect();
+    if let Some(run) = failed.first() {
+        bail!(
+            "{} requests failed; the first error: {}",
+            failed.iter().map(|r| r.failures()).sum::<usize>(),
+            run.first_error().unwrap_or_default()
+        );
     }
     Ok(())
+}
+
+/// The searches: hamkor's pages at each concurrency, counts and the index alone at
+/// concurrency 1, then PostgreSQL's.
+async fn measure(
+    pool: &PgPool,
+    search: &SearchIndex,
+    url: &str,
+    args: &BenchArgs,
+    partner_ids: &[i64],
+) -> anyhow::Result<(Vec<measure::Run>, measure::Run)> {
+    let warm_up = queries::generate(args.seed, args.documents, queries::WARM_UP_STREAM, args.warm_up);
+    let measured = queries::generate(args.seed, args.documents, queries::MEASURED_STREAM, args.queries_per_kind);
+    let client = Client::new(url.to_owned(), partner_ids)?;
+    client.probe(&measured[0]).await?;
+    let started = Instant::now();
+    let concurrency = args.concurrency.iter().copied().max().unwrap_or(1);
+    client.run(Shape::Page, &warm_up, concurrency).await;
+    crate::out!("  warm-up: {} searches in {:.1} s", warm_up.len(), started.elapsed().as_secs_f64());
+    let mut runs = Vec::new();
+    for &concurrency in &args.concurrency {
+        let run = client.run(Shape::Page, &measured, concurrency).await;
+        crate::out!(
+            "  page searches at concurrency {concurrency}: {:.0} requests/s",
+            run.samples.len() as f64 / run.wall.as_secs_f64().max(1e-9)
+        );
+        runs.push(run);
+    }
+    runs.push(client.run(Shape::Count, &measured, 1).await);
+    runs.push(measure::index_only(search, &measured, partner_ids).await);
+    fts::run(pool, &warm_up).await?;
+    let fts = fts::run(pool, &measured).await?;
+    Ok((runs, fts))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -288,36 +311,6 @@ fn remove_index(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
-async fn open_index(
-    pool: &PgPool,
-    dir: &Path,
-    shutdown: tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<SearchIndex> {
-    SearchIndex::open(pool.clone(), dir.to_path_buf(), shutdown)
-        .await
-        .with_context(|| format!("cannot open the bench search index in {}", dir.display()))
-}
-
-/// Waits until the index has applied every change of transactions up to `last_xid`.
-async fn wait_for_index(search: &SearchIndex, last_xid: u64) -> anyhow::Result<()> {
-    let mut applied = search.applied();
-    let deadline = tokio::time::Instant::now() + INDEX_TIMEOUT;
-    while *applied.borrow_and_update() <= last_xid {
-        match tokio::time::timeout_at(deadline, applied.changed()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => bail!("the search index writer stopped"),
-            Err(_) => bail!("the search index did not catch up within {} s", INDEX_TIMEOUT.as_secs()),
-        }
-    }
-    Ok(())
-}
-
-/// Waits (a while) for the index writer to finish its merges and stop: it drops the last
-/// handle on the index when it does.
-async fn wait_for_writer(mut applied: tokio::sync::watch::Receiver<u64>) {
-    let _ = tokio::time::timeout(Duration::from_secs(60), async { while applied.changed().await.is_ok() {} }).await;
-}
-
 // ---------------------------------------------------------------------------------------
 // Loading
 
@@ -356,68 +349,53 @@ async fn find_partners(pool: &PgPool) -> anyhow::Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// Generates and inserts the catalogue, a batch per transaction.
-async fn load(pool: &PgPool, args: &BenchArgs, partner_ids: &[i64]) -> anyhow::Result<()> {
-    let bar = progress_bar(args.documents);
-    let mut next = 0;
-    while next < args.documents {
-        let end = (next + BATCH).min(args.documents);
-        let seed = args.seed;
-        let batch = tokio::task::spawn_blocking(move || {
-            (next..end)
-                .map(|i| {
-                    let generated = corpus::document(seed, i);
-                    let description = generated.description.validate()?;
-                    Ok((description, generated.partner, format!("bench-{i:07}")))
-                })
-                .collect::<crate::error::Result<Vec<_>>>()
-        })
-        .await?
-        .context("a generated document is invalid")?;
-        let mut tx = pool.begin().await?;
-        let ids = reserve_ids(&mut tx, batch.len()).await?;
-        let rows: Vec<DocumentRow> = batch
-            .iter()
-            .zip(ids)
-            .map(|((description, partner, control_number), id)| DocumentRow {
-                id,
-                description,
-                source: Some(SOURCE),
-                control_number: Some(control_number),
-                origin_partner_id: partner.map(|p| partner_ids[p]),
-                origin_exchange_id: None,
-                import_id: None,
-                marc_xml: None,
-            })
-            .collect();
-        insert_rows(&mut tx, &rows).await?;
-        if end == args.documents {
-            sqlx::query("INSERT INTO bench_corpus (documents, seed, generator) VALUES ($1, $2, $3)")
-                .bind(args.documents as i64)
-                .bind(args.seed.to_string())
-                .bind(corpus::GENERATOR_VERSION)
-                .execute(&mut *tx)
-                .await?;
+
+/// Waits until the index has applied every change committed so far.
+async fn wait_for_index(pool: &PgPool, search: &SearchIndex) -> anyhow::Result<()> {
+    // Every change so far was made by a transaction below this id.
+    let last_xid: String = sqlx::query_scalar("SELECT pg_current_xact_id()::text").fetch_one(pool).await?;
+    let last_xid: u64 = last_xid.parse().context("pg_current_xact_id() is not a number")?;
+    let mut applied = search.applied();
+    let deadline = tokio::time::Instant::now() + INDEX_TIMEOUT;
+    while *applied.borrow_and_update() <= last_xid {
+        match tokio::time::timeout_at(deadline, applied.changed()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => bail!("the search index writer stopped"),
+            Err(_) => bail!("the search index did not catch up within {} s", INDEX_TIMEOUT.as_secs()),
         }
-        tx.commit().await?;
-        bar.set_position(end);
-        next = end;
     }
-    bar.finish_and_clear();
     Ok(())
 }
 
+/// Waits for a merge after the load to finish, so that it does not share the CPU with the
+/// measured searches.
+async fn wait_for_merges(search: &SearchIndex) {
+    let started = Instant::now();
+    while search.merging() && started.elapsed() < INDEX_TIMEOUT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if started.elapsed() > Duration::from_secs(1) {
+        crate::out!("  waited {:.1} s for the index's segments to be merged", started.elapsed().as_secs_f64());
+    }
+}
+
+/// Waits (a while) for the index writer to finish its merges and stop: it drops the last
+/// handle on the index when it does.
+async fn wait_for_writer(mut applied: tokio::sync::watch::Receiver<u64>) {
+    let _ = tokio::time::timeout(Duration::from_secs(60), async { while applied.changed().await.is_ok() {} }).await;
+}
+
 /// A progress bar on a terminal; nothing when output is redirected.
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
+fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    let style =
-        indicatif::ProgressStyle::with_template("loading [{bar:40}] {pos}/{len} documents, {per_sec}, ETA {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> ");
+    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} documents, ETA {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
     bar.set_style(style);
+    bar.set_message(what.to_owned());
     bar
 }

@@ -182,18 +182,18 @@ pub const MERGE_AFTER_DOCUMENTS: usize = 10_000;
 /// ... unless there are at most this many segments anyway.
 const FEW_SEGMENTS: usize = 2;
 
-/// Starts merging every segment into one, in the background (the payload is kept). A merge
-/// the merge policy started meanwhile may make it fail; that only means the policy merges
-/// instead.
-pub fn merge_all(writer: &Arc<Mutex<IndexWriter>>) {
+/// Starts merging every segment into one on tantivy's merge threads (the payload is
+/// kept); returns the merge to wait for, or None when there are few segments anyway. A
+/// merge the merge policy started meanwhile may make it fail; that only means the policy
+/// merges instead.
+pub fn merge_all(writer: &Arc<Mutex<IndexWriter>>) -> Option<tantivy::FutureResult<Option<tantivy::index::SegmentMeta>>> {
     let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
     let segments = match writer.index().searchable_segment_ids() {
         Ok(segments) if segments.len() > FEW_SEGMENTS => segments,
-        _ => return,
+        _ => return None,
     };
     tracing::info!(segments = segments.len(), "merging the search index after a large backlog");
-    // Not awaited: the merge runs on tantivy's merge threads while the writer goes on.
-    drop(writer.merge(&segments));
+    Some(writer.merge(&segments))
 }
 
 /// Where the writer is in the log.

@@ -95,6 +95,8 @@ struct Inner {
     restarts: AtomicU64,
     /// Fault injection: the writer panics at its next round (see [`SearchIndex::inject_writer_panic`]).
     panic_requested: AtomicBool,
+    /// A merge of every segment into one is running (after a large backlog).
+    merging: AtomicBool,
 }
 
 /// The search index of this process, and its writer task.
@@ -165,6 +167,7 @@ impl SearchIndex {
             status: watch::channel(WriterStatus::Starting).0,
             restarts: AtomicU64::new(0),
             panic_requested: AtomicBool::new(false),
+            merging: AtomicBool::new(false),
         });
         let index = SearchIndex { inner };
         writer::spawn(index.clone(), pool, shutdown);
@@ -224,6 +227,12 @@ impl SearchIndex {
     /// What the writer is doing now.
     pub fn status(&self) -> WriterStatus {
         self.inner.status.borrow().clone()
+    }
+
+    /// Whether the segments are being merged into one after a large backlog: searches
+    /// still answer, but use more CPU until the merge is done.
+    pub fn merging(&self) -> bool {
+        self.inner.merging.load(Ordering::SeqCst)
     }
 
     /// How many times the writer was restarted after a panic.

@@ -230,10 +230,25 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
         if round.more {
             continue;
         }
-        if applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS {
+        if applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS && !index.merging() {
             applied_since_merge = 0;
             let writer = writer.clone();
-            let _ = tokio::task::spawn_blocking(move || indexer::merge_all(&writer)).await;
+            let merge = tokio::task::spawn_blocking(move || indexer::merge_all(&writer)).await.ok().flatten();
+            if let Some(merge) = merge {
+                // Searches see the merged segment only once the reader reloads: at the end of
+                // the merge, not at the next change, which may be hours away.
+                index.inner.merging.store(true, std::sync::atomic::Ordering::SeqCst);
+                let (index, reader) = (index.clone(), active.reader.clone());
+                tokio::task::spawn_blocking(move || {
+                    if let Err(err) = merge.wait() {
+                        tracing::debug!(error = %err, "a full merge of the search index gave way to another");
+                    }
+                    if let Err(err) = reader.reload() {
+                        tracing::warn!(error = %err, "cannot reload the search index after a merge");
+                    }
+                    index.inner.merging.store(false, std::sync::atomic::Ordering::SeqCst);
+                });
+            }
         }
         if last_prune.elapsed() >= PRUNE_EVERY {
             last_prune = Instant::now();

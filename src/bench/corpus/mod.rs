@@ -133,9 +133,9 @@ const FORMATS: &[(DocumentFormat, u32)] = &[
     (DocumentFormat::Other, 1),
 ];
 
-/// Which generator wrote a corpus: bump when the generator changes, so an old corpus is
+/// Which generator wrote a corpus, and how it was loaded: bump when either changes, so an old corpus is
 /// not taken for a new one.
-pub const GENERATOR_VERSION: i32 = 1;
+pub const GENERATOR_VERSION: i32 = 2;
 
 /// Stream ids of [`Rng::for_item`].
 const DOCUMENT_STREAM: u64 = 1;
@@ -148,6 +148,8 @@ pub struct Generated {
     pub lang: &'static Lang,
     /// The title's words, in order.
     pub title_words: Vec<String>,
+    /// The title's made-up words: the long tail, each in one or a few documents.
+    pub rare_words: Vec<String>,
     /// The surnames (or whole names) of its contributors.
     pub names: Vec<String>,
 }
@@ -156,6 +158,8 @@ pub struct Generated {
 struct Word {
     text: String,
     parallel: Option<String>,
+    /// Made up from syllables rather than taken from the word list: rare.
+    made_up: bool,
 }
 
 impl Lang {
@@ -166,10 +170,10 @@ impl Lang {
             let picks: Vec<usize> = (0..n).map(|_| rng.below(self.syllables.len())).collect();
             let text = picks.iter().map(|&i| self.syllables[i]).collect();
             let parallel = self.parallel_syllables.map(|s| picks.iter().map(|&i| s[i]).collect());
-            return Word { text, parallel };
+            return Word { text, parallel, made_up: true };
         }
         let i = rng.skewed(self.words.len());
-        Word { text: self.words[i].to_owned(), parallel: self.parallel.map(|(p, _)| p[i].to_owned()) }
+        Word { text: self.words[i].to_owned(), parallel: self.parallel.map(|(p, _)| p[i].to_owned()), made_up: false }
     }
 
     fn join(&self, words: &[String]) -> String {
@@ -227,6 +231,7 @@ pub fn document(seed: u64, i: u64) -> Generated {
 
     let words: Vec<Word> = (0..rng.between(2, 6)).map(|_| lang.word(&mut rng, 0.08)).collect();
     let title_words: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+    let rare_words: Vec<String> = words.iter().filter(|w| w.made_up).map(|w| w.text.clone()).collect();
     let title = lang.capitalise(&lang.join(&title_words));
     let subtitle = rng.chance(0.3).then(|| {
         let sub: Vec<String> = (0..rng.between(2, 4)).map(|_| lang.word(&mut rng, 0.1).text).collect();
@@ -314,7 +319,7 @@ pub fn document(seed: u64, i: u64) -> Generated {
         format,
         ..Description::default()
     };
-    Generated { description, partner, lang, title_words, names }
+    Generated { description, partner, lang, title_words, rare_words, names }
 }
 
 fn capitalise_plain(text: &str) -> String {
