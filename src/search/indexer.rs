@@ -15,10 +15,11 @@ use super::schema::{Fields, SCHEMA_VERSION, Source};
 use super::store::{self, Generation, Payload};
 use super::{SearchError, analysis};
 
-/// Heap the writer may use before it flushes a segment.
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Heap the writer may use before it flushes a segment (split among its indexing threads):
+/// a bulk load flushes fewer, larger segments, which leaves less to merge.
+const WRITER_MEMORY: usize = 192 * 1024 * 1024;
 /// Log rows read per round; documents loaded per statement.
-const ROUND_ROWS: i64 = 5_000;
+const ROUND_ROWS: i64 = 20_000;
 const LOAD_CHUNK: usize = 1_000;
 /// How long the writer waits for a notification before it looks at the log anyway.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -194,6 +195,22 @@ pub fn merge_all(writer: &Arc<Mutex<IndexWriter>>) -> Option<tantivy::FutureResu
     };
     tracing::info!(segments = segments.len(), "merging the search index after a large backlog");
     Some(writer.merge(&segments))
+}
+
+/// A round that applies this many documents means a bulk load: segments are then left
+/// unmerged until it is over (see [`bulk_merging`]).
+pub const BULK_ROUND: usize = 2_000;
+
+/// Turns merging off for a bulk load, or back on after it. During a load every commit adds
+/// segments, and merging them as they come rewrites the same documents again and again;
+/// once the load is over one merge of everything ([`merge_all`]) does it once.
+pub fn bulk_merging(writer: &Arc<Mutex<IndexWriter>>, bulk: bool) {
+    let writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+    if bulk {
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    } else {
+        writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+    }
 }
 
 /// Where the writer is in the log.

@@ -24,6 +24,10 @@ use super::{LOG_RETENTION_DAYS, SearchError, SearchIndex, db};
 use crate::backoff::Backoff;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// During a bulk load, a round starts at most this often: each gathers the changes of a
+/// whole interval into one commit (and so into fewer segments). A single edit is applied at
+/// once, and the last record of a load is searchable within about this long.
+const BULK_COMMIT_INTERVAL: Duration = Duration::from_millis(1000);
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -179,6 +183,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
     let mut listener = listen(&pool).await;
     let mut last_prune = Instant::now() - PRUNE_EVERY;
     let mut applied_since_merge = 0;
+    let mut bulk = false;
     loop {
         if *shutdown.borrow() {
             break;
@@ -191,6 +196,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
                     Ok((new_writer, new_cursor)) => {
                         writer = Arc::new(std::sync::Mutex::new(new_writer));
                         cursor = new_cursor;
+                        bulk = false;
                     }
                     Err(err) => {
                         let wait = health.failed(&err);
@@ -210,6 +216,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
             }
         }
         let active = index.active();
+        let round_started = Instant::now();
         let round = match indexer::catch_up(&pool, &writer, &active.reader, &index.inner.fields, &mut cursor).await {
             Ok(round) => round,
             Err(err) => {
@@ -227,10 +234,16 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
         }
         index.inner.applied.send_replace(cursor.watermark);
         applied_since_merge += round.applied;
+        let large = round.more || round.applied >= indexer::BULK_ROUND;
+        if large != bulk {
+            bulk = large;
+            let writer = writer.clone();
+            let _ = tokio::task::spawn_blocking(move || indexer::bulk_merging(&writer, large)).await;
+        }
         if round.more {
             continue;
         }
-        if applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS && !index.merging() {
+        if !bulk && applied_since_merge >= indexer::MERGE_AFTER_DOCUMENTS && !index.merging() {
             applied_since_merge = 0;
             let writer = writer.clone();
             let merge = tokio::task::spawn_blocking(move || indexer::merge_all(&writer)).await.ok().flatten();
@@ -275,6 +288,9 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
             }
             () = tokio::time::sleep(indexer::POLL) => {}
             _ = shutdown.changed() => {}
+        }
+        if bulk && !pause(BULK_COMMIT_INTERVAL.saturating_sub(round_started.elapsed()), &mut shutdown).await {
+            break;
         }
     }
     let writer = Arc::try_unwrap(writer).ok().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));

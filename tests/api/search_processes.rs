@@ -343,7 +343,7 @@ async fn a_server_killed_during_an_import_catches_up_without_ghosts() {
         "hamkor import",
     );
     // Kill S as soon as its search lists some of the import (the import commits in
-    // batches of 500, and S applies what it finds in one commit a round): S is then in the
+    // batches of 1,000, and S applies what it finds in one commit a round): S is then in the
     // middle of indexing the rest.
     let started = Instant::now();
     let seen_by_s = loop {

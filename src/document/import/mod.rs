@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::marc::{self, Encoding, ReadOptions};
 
 /// Records written per transaction.
-pub const BATCH_SIZE: usize = 500;
+pub const BATCH_SIZE: usize = 1_000;
 /// A single import accepts at most this much data (a partner's yearly file is far smaller).
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 
@@ -76,35 +76,54 @@ struct Accepted {
     marc_xml: String,
 }
 
+/// What became of one record read.
+enum Prepared {
+    Accepted(Accepted),
+    Rejected(Rejection),
+}
+
 /// Reads, maps and validates every record; returns the accepted ones and the rejections.
+/// Mapping a record (and writing the MARCXML it is stored as) is independent of every
+/// other record's, so it runs on every core.
 fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> (usize, Vec<Accepted>, Vec<Rejection>) {
+    use rayon::prelude::*;
     let results = marc::read_records(bytes, ReadOptions { encoding });
     let read = results.len();
+    let prepared: Vec<Prepared> = results
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, result)| {
+            let position = (index + 1) as i32;
+            let record = match result {
+                Ok(record) => record,
+                Err(err) => {
+                    return Prepared::Rejected(Rejection {
+                        position,
+                        byte_offset: err.byte_offset.map(|o| o as i64),
+                        control_number: err.control_number.clone(),
+                        reason: err.reason.clone(),
+                    });
+                }
+            };
+            let control_number = marc_map::control_number(&record);
+            let mapped =
+                marc_map::description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
+            match mapped {
+                Ok(description) => Prepared::Accepted(Accepted {
+                    description,
+                    control_number,
+                    marc_xml: marc::to_marcxml(std::slice::from_ref(&record)),
+                }),
+                Err(reason) => Prepared::Rejected(Rejection { position, byte_offset: None, control_number, reason }),
+            }
+        })
+        .collect();
     let mut accepted = Vec::with_capacity(read);
     let mut rejections = Vec::new();
-    for (index, result) in results.into_iter().enumerate() {
-        let position = (index + 1) as i32;
-        let record = match result {
-            Ok(record) => record,
-            Err(err) => {
-                rejections.push(Rejection {
-                    position,
-                    byte_offset: err.byte_offset.map(|o| o as i64),
-                    control_number: err.control_number.clone(),
-                    reason: err.reason.clone(),
-                });
-                continue;
-            }
-        };
-        let control_number = marc_map::control_number(&record);
-        let mapped = marc_map::description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
-        match mapped {
-            Ok(description) => accepted.push(Accepted {
-                description,
-                control_number,
-                marc_xml: marc::to_marcxml(std::slice::from_ref(&record)),
-            }),
-            Err(reason) => rejections.push(Rejection { position, byte_offset: None, control_number, reason }),
+    for outcome in prepared {
+        match outcome {
+            Prepared::Accepted(a) => accepted.push(a),
+            Prepared::Rejected(r) => rejections.push(r),
         }
     }
     (read, accepted, rejections)

@@ -84,17 +84,43 @@ fn stem_with(folded: String, rounds: usize, step: impl Fn(&str) -> String) -> St
     stem
 }
 
+/// Stems remembered per thread: words follow Zipf's law, so most tokens an indexing thread
+/// sees it has stemmed before, and a Snowball pass (several for Latin words) costs far more
+/// than a lookup. Cleared when full, which bounds it to a few megabytes.
+const STEM_CACHE_WORDS: usize = 50_000;
+
+thread_local! {
+    static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Stems one `TEXT` token (lowercased, not yet folded) into `out`, which is cleared first.
 pub fn stem_into(word: &str, out: &mut String) {
+    out.clear();
+    let known = STEMS.with(|stems| stems.borrow().get(word).map(|stem| out.push_str(stem)).is_some());
+    if known {
+        return;
+    }
+    let stem = stem(word);
+    out.push_str(&stem);
+    STEMS.with(|stems| {
+        let mut stems = stems.borrow_mut();
+        if stems.len() >= STEM_CACHE_WORDS {
+            stems.clear();
+        }
+        stems.insert(word.to_owned(), stem);
+    });
+}
+
+/// The stem of one `TEXT` token (lowercased, not yet folded).
+fn stem(word: &str) -> String {
     let folded = fold(word);
-    let stem = match script(word) {
+    match script(word) {
         Script::Cyrillic => stem_with(folded, 1, |w| snowball(Language::Russian, w)),
         Script::Greek => stem_with(folded, 1, |w| snowball(Language::Greek, w)),
         Script::Latin => {
             stem_with(folded, MAX_ROUNDS, |w| snowball(Language::English, &snowball(Language::Turkish, w)))
         }
         Script::Other => folded,
-    };
-    out.clear();
-    out.push_str(&stem);
+    }
 }
