@@ -6,7 +6,8 @@
 //! client asks for. Page size is capped so one request cannot ask for the whole catalogue.
 
 use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use async_graphql::{Object, OutputType};
+use futures_util::future::BoxFuture;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -43,10 +44,42 @@ impl CursorType for OffsetCursor {
     }
 }
 
-#[derive(SimpleObject, Clone, Copy)]
+/// Counts a list's items when asked.
+pub type Counter = std::sync::Arc<dyn Fn() -> BoxFuture<'static, Result<i64>> + Send + Sync>;
+
+/// What a connection knows of its size: counted already, or countable on demand.
+#[derive(Clone)]
+enum Total {
+    Known(i64),
+    /// Counted when `totalCount` is selected, and only then: most pages do not show it, and
+    /// counting a large filtered table costs more than reading the page.
+    Deferred(Counter),
+}
+
+#[derive(Clone)]
 pub struct ConnectionTotals {
+    total: Total,
+}
+
+impl ConnectionTotals {
+    pub fn known(total: i64) -> Self {
+        ConnectionTotals { total: Total::Known(total) }
+    }
+
+    pub fn deferred(counter: Counter) -> Self {
+        ConnectionTotals { total: Total::Deferred(counter) }
+    }
+}
+
+#[Object]
+impl ConnectionTotals {
     /// How many items match, across all pages.
-    pub total_count: i64,
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        match &self.total {
+            Total::Known(total) => Ok(*total),
+            Total::Deferred(counter) => counter().await.map_err(async_graphql::Error::from),
+        }
+    }
 }
 
 pub type Page<Node> = Connection<OffsetCursor, Node, ConnectionTotals>;
@@ -116,6 +149,30 @@ impl PageArgs {
     }
 }
 
+impl PageArgs {
+    /// The slice a forward-only page covers (`first`/`after`, no `last`/`before`), which needs
+    /// no total: `(offset, limit)`. None when the page is counted from the end.
+    pub fn forward_window(&self) -> Result<Option<(i64, i64)>> {
+        self.validate()?;
+        if self.last.is_some() || self.before.is_some() {
+            return Ok(None);
+        }
+        let offset = self.cursor("after", &self.after)?.map_or(0, |a| a + 1);
+        Ok(Some((offset, i64::from(self.first.unwrap_or(DEFAULT_PAGE_SIZE)))))
+    }
+}
+
+/// A forward page: `rows` were read with one more than `limit` asked for, which tells
+/// whether a next page exists without counting.
+pub fn forward_page<Node: OutputType>(offset: i64, limit: i64, mut rows: Vec<Node>, counter: Counter) -> Page<Node> {
+    let has_next = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let mut connection = Connection::with_additional_fields(offset > 0, has_next, ConnectionTotals::deferred(counter));
+    connection.edges =
+        rows.into_iter().enumerate().map(|(i, node)| Edge::new(OffsetCursor(offset + i as i64), node)).collect();
+    connection
+}
+
 /// Wraps the rows of a window (already fetched with OFFSET/LIMIT) as a connection.
 pub trait IntoPage {
     fn page<Node: OutputType>(&self, rows: Vec<Node>) -> Page<Node>;
@@ -125,7 +182,7 @@ impl IntoPage for Window {
     fn page<Node: OutputType>(&self, rows: Vec<Node>) -> Page<Node> {
         let has_next = self.offset + (rows.len() as i64) < self.total;
         let mut connection =
-            Connection::with_additional_fields(self.offset > 0, has_next, ConnectionTotals { total_count: self.total });
+            Connection::with_additional_fields(self.offset > 0, has_next, ConnectionTotals::known(self.total));
         connection.edges = rows
             .into_iter()
             .enumerate()

@@ -23,13 +23,13 @@ pub mod token;
 use async_graphql::{Context, EmptySubscription, ID, MergedObject, Object, OutputType, Result, Schema};
 use sqlx::PgPool;
 
-use self::connection::{IntoPage, Page, PageArgs};
+use self::connection::{Counter, IntoPage, Page, PageArgs, forward_page};
 use self::error::GqlResultExt;
 use self::id::NodeKind;
 use self::loaders::Fetch;
 use self::nodes::{Node, load_optional};
 use crate::access::Viewer;
-use crate::db::Direction;
+use crate::db::{Direction, Window};
 use crate::db::list::{self as listing, Listing, Scope};
 
 pub type HamkorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -108,11 +108,22 @@ pub(crate) async fn list_page<L>(
     args: &PageArgs,
 ) -> Result<Page<L::Row>>
 where
-    L: Listing,
+    L: Listing + Clone + Send + 'static,
     L::Row: OutputType,
 {
-    args.validate().gql()?;
     let scope = scope(ctx);
+    if let Some((offset, limit)) = args.forward_window().gql()? {
+        // One row more than the page tells whether there is a next one; the total is
+        // counted only if the client selects it.
+        let window = Window { offset, limit: limit + 1, total: 0 };
+        let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;
+        let (pool, filter) = (pool(ctx).clone(), filter.clone());
+        let counter: Counter = std::sync::Arc::new(move || {
+            let (pool, filter) = (pool.clone(), filter.clone());
+            Box::pin(async move { listing::count(&pool, &filter, scope).await })
+        });
+        return Ok(forward_page(offset, limit, rows, counter));
+    }
     let total = listing::count(pool(ctx), filter, scope).await.gql()?;
     let window = args.window(total).gql()?;
     let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;

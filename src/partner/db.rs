@@ -63,10 +63,8 @@ impl Listing for PartnerFilter {
 
     fn order_by(order: PartnerOrder) -> &'static str {
         match order {
-            PartnerOrder::Name => {
-                "(SELECT lower(n.name) FROM partner_names n WHERE n.partner_id = p.id
-                  ORDER BY n.lang = 'en' DESC, n.lang = 'uz-Latn' DESC, n.lang LIMIT 1)"
-            }
+            // Kept by a trigger on partner_names (migration 0007), with an index.
+            PartnerOrder::Name => "p.sort_name",
             PartnerOrder::Country => "p.country",
             PartnerOrder::CreatedAt => "p.created_at",
             PartnerOrder::UpdatedAt => "p.updated_at",
