@@ -85,6 +85,10 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_reads: bool,
 
+    /// Measure the read queries on hamkor only, without starting PostGraphile.
+    #[arg(long)]
+    pub no_postgraphile: bool,
+
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -119,7 +123,11 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
         .await
         .with_context(|| format!("cannot open the bench search index in {}", index_dir.display()))?;
     let (partner_ids, load) = if reuse {
-        crate::out!("  catalogue: {} documents (seed {}) already in {BENCH_DATABASE}: reused", args.documents, args.seed);
+        crate::out!(
+            "  catalogue: {} documents (seed {}) already in {BENCH_DATABASE}: reused",
+            args.documents,
+            args.seed
+        );
         (find_partners(&pool).await?, None)
     } else {
         let partner_ids = insert_partners(&pool).await?;
@@ -166,7 +174,7 @@ pub async fn run(db: &Database, args: BenchArgs, global: &GlobalArgs) -> anyhow:
     let reads = match (&measured, args.no_reads) {
         (Ok(_), false) => {
             let connect = pool.connect_options().as_ref().clone();
-            Some(crud::measure(&url, &connect, args.read_requests, 8).await?)
+            Some(crud::measure(&url, &connect, args.read_requests, 8, !args.no_postgraphile).await?)
         }
         _ => None,
     };
@@ -353,7 +361,6 @@ async fn find_partners(pool: &PgPool) -> anyhow::Result<Vec<i64>> {
     Ok(ids)
 }
 
-
 /// Waits until the index has applied every change committed so far.
 async fn wait_for_index(pool: &PgPool, search: &SearchIndex) -> anyhow::Result<()> {
     // Every change so far was made by a transaction below this id.
@@ -396,9 +403,10 @@ fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} documents, ETA {eta}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> ");
+    let style =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} documents, ETA {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
     bar.set_style(style);
     bar.set_message(what.to_owned());
     bar

@@ -120,11 +120,13 @@ pub(super) async fn measure(
     connect: &PgConnectOptions,
     requests: usize,
     concurrency: usize,
+    with_postgraphile: bool,
 ) -> anyhow::Result<Reads> {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
-    let postgraphile = match PostGraphile::start(connect).await {
-        Ok(started) => Ok(started),
-        Err(err) => Err(format!("{err:#}")),
+    let postgraphile = if with_postgraphile {
+        PostGraphile::start(connect).await.map_err(|err| format!("{err:#}"))
+    } else {
+        Err("--no-postgraphile".to_owned())
     };
     let mut results = Vec::new();
     for query in &QUERIES {

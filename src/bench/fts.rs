@@ -114,8 +114,11 @@ fn rows(seed: u64, start: u64, end: u64) -> Vec<FtsRow> {
             for parallel in &d.parallel_titles {
                 titles.push(parallel.title.clone());
             }
-            let names: Vec<String> =
-                d.contributors.iter().flat_map(|c| std::iter::once(c.name.clone()).chain(c.parallel_name.clone())).collect();
+            let names: Vec<String> = d
+                .contributors
+                .iter()
+                .flat_map(|c| std::iter::once(c.name.clone()).chain(c.parallel_name.clone()))
+                .collect();
             FtsRow {
                 id: i as i64,
                 titles: titles.join(" "),
@@ -179,7 +182,8 @@ fn statements(query: &BenchQuery) -> (String, String) {
         }
         None => {
             // Without words: the newest first, as the search's DATE_ADDED order.
-            let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+            let filter =
+                if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
             (
                 format!("SELECT id, 0::real AS rank FROM bench_fts{filter} ORDER BY id DESC LIMIT 20"),
                 format!("SELECT count(*) FROM bench_fts{filter}"),
@@ -240,7 +244,8 @@ pub(super) async fn run(pool: &PgPool, queries: &[BenchQuery]) -> anyhow::Result
         let page: Result<Vec<(i64, f32)>, _> =
             bind_all(sqlx::query_as(&page_sql), query, &text).fetch_all(&mut *conn).await;
         let count: Result<(i64,), _> = bind_all(sqlx::query_as(&count_sql), query, &text).fetch_one(&mut *conn).await;
-        let mut sample = Sample { kind: query.kind, micros: began.elapsed().as_micros() as u64, total_count: None, error: None };
+        let mut sample =
+            Sample { kind: query.kind, micros: began.elapsed().as_micros() as u64, total_count: None, error: None };
         match (page, count) {
             (Ok(_), Ok((count,))) => sample.total_count = Some(count),
             (Err(err), _) | (_, Err(err)) => sample.error = Some(format!("{:?}: {err}", query.text)),
@@ -260,7 +265,11 @@ mod tests {
         let query = BenchQuery {
             kind: Kind::Browse,
             text: String::new(),
-            filter: Some(BenchFilter { language: Some("uzb".into()), years: Some((1990, 1999)), ..BenchFilter::default() }),
+            filter: Some(BenchFilter {
+                language: Some("uzb".into()),
+                years: Some((1990, 1999)),
+                ..BenchFilter::default()
+            }),
         };
         let (page, count) = statements(&query);
         assert!(page.contains("$1 = ANY (languages) AND year BETWEEN $2 AND $3"), "{page}");

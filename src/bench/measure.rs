@@ -141,13 +141,8 @@ impl Client {
             "variables": variables,
         });
         let started = Instant::now();
-        let response = self
-            .http
-            .post(&self.url)
-            .header("accept", "application/graphql-response+json")
-            .json(&body)
-            .send()
-            .await;
+        let response =
+            self.http.post(&self.url).header("accept", "application/graphql-response+json").json(&body).send().await;
         let bytes = match response {
             Ok(response) => {
                 let status = response.status();
@@ -167,7 +162,8 @@ impl Client {
         let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if !status.is_success() || json.get("errors").is_some() || json.pointer("/data/search").is_none() {
             let text = String::from_utf8_lossy(&bytes);
-            sample.error = Some(format!("{} -> HTTP {status}: {}", describe(), text.chars().take(500).collect::<String>()));
+            sample.error =
+                Some(format!("{} -> HTTP {status}: {}", describe(), text.chars().take(500).collect::<String>()));
             return sample;
         }
         sample.total_count = json["data"]["search"]["totalCount"].as_i64();

@@ -7,9 +7,9 @@
 
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Object, OutputType};
-use futures_util::future::BoxFuture;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::future::BoxFuture;
 
 pub use crate::db::Window;
 use crate::error::{Error, Result};

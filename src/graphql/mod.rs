@@ -29,8 +29,8 @@ use self::id::NodeKind;
 use self::loaders::Fetch;
 use self::nodes::{Node, load_optional};
 use crate::access::Viewer;
-use crate::db::{Direction, Window};
 use crate::db::list::{self as listing, Listing, Scope};
+use crate::db::{Direction, Window};
 
 pub type HamkorSchema = Schema<Query, Mutation, EmptySubscription>;
 

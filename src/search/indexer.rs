@@ -187,7 +187,9 @@ const FEW_SEGMENTS: usize = 2;
 /// kept); returns the merge to wait for, or None when there are few segments anyway. A
 /// merge the merge policy started meanwhile may make it fail; that only means the policy
 /// merges instead.
-pub fn merge_all(writer: &Arc<Mutex<IndexWriter>>) -> Option<tantivy::FutureResult<Option<tantivy::index::SegmentMeta>>> {
+pub fn merge_all(
+    writer: &Arc<Mutex<IndexWriter>>,
+) -> Option<tantivy::FutureResult<Option<tantivy::index::SegmentMeta>>> {
     let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
     let segments = match writer.index().searchable_segment_ids() {
         Ok(segments) if segments.len() > FEW_SEGMENTS => segments,

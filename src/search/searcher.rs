@@ -102,25 +102,46 @@ fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
 /// subjects. Expanding them over abstracts costs most and finds least.
 const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Source::Subjects];
 
-/// What building a query may use besides the searcher: remembered expansions, and whether
-/// misspellings are looked for.
+/// What building a query may use besides the searcher: remembered expansions, and which
+/// words are looked for with their misspellings.
 #[derive(Clone, Copy)]
 pub struct Building<'a> {
     pub expansions: &'a ExpansionCache,
-    /// Typo tolerance is the costliest expansion: the search first runs without it, and only
-    /// when that leaves the page short again with it (see [`run`]).
-    pub typos: bool,
+    /// Typo tolerance is the costliest expansion: the search first runs without it, and then
+    /// only for the words the index does not know as typed (see [`run`]); folded forms.
+    pub corrected: &'a [String],
 }
 
-/// Whether a word of the query may be corrected (a word, long enough, not a lone CJK
-/// character): when none may, a search needs one pass only.
-fn corrects_any(tokenizers: &TokenizerManager, query: &ParsedQuery) -> bool {
-    query.clauses().any(|clause| match clause {
-        Clause::Word(w) => {
-            let folded = analysis::tokens(tokenizers, FOLDED, w);
-            matches!(folded.as_slice(), [word] if typo_distance(word) > 0 && analysis::lone_cjk_character(&folded).is_none())
-        }
-        Clause::Phrase(_) => false,
+/// The words of the query that may be corrected (a word, long enough, not a lone CJK
+/// character), folded.
+fn correctable(tokenizers: &TokenizerManager, query: &ParsedQuery) -> Vec<String> {
+    query
+        .clauses()
+        .filter_map(|clause| match clause {
+            Clause::Word(w) => {
+                let folded = analysis::tokens(tokenizers, FOLDED, w);
+                match folded.as_slice() {
+                    [word] if typo_distance(word) > 0 && analysis::lone_cjk_character(&folded).is_none() => {
+                        Some(word.clone())
+                    }
+                    _ => None,
+                }
+            }
+            Clause::Phrase(_) => None,
+        })
+        .collect()
+}
+
+/// Whether the index holds `word` (folded) in any document, in any analysed form of any
+/// field: a word the catalogue uses is taken as meant, not as a misspelling of another.
+fn known(searcher: &Searcher, tokenizers: &TokenizerManager, fields: &Fields, word: &str) -> bool {
+    TIERS.iter().any(|(analyzer, _)| {
+        let tokens = analysis::tokens(tokenizers, analyzer, word);
+        let [token] = tokens.as_slice() else { return false };
+        Source::ALL.iter().any(|source| {
+            let term = Term::from_field_text(fields.text.get(*source, analyzer), token);
+            searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+        })
     })
 }
 
@@ -158,7 +179,7 @@ fn clause_query(
             Vec::new()
         };
         let distance = typo_distance(word);
-        let corrected: Vec<String> = if building.typos && distance > 0 {
+        let corrected: Vec<String> = if distance > 0 && building.corrected.contains(word) {
             // Words the prefix already stands for score as prefixes.
             let corrections = building.expansions.expand(searcher, vocabulary, word, Expansion::Typos(distance));
             corrections.iter().filter(|t| !(prefix && t.starts_with(word.as_str()))).cloned().collect()
@@ -326,10 +347,11 @@ fn hit(searcher: &Searcher, address: DocAddress, score: f32) -> Option<Hit> {
 /// Runs a request against one searcher. Blocking: call it off the async executor.
 ///
 /// Misspellings are looked for only where the words as written (folded, stemmed, in the
-/// other script, as prefixes) leave the page short: a first pass without typo tolerance
-/// decides. Corrected matches always rank below the others, so when the first pass fills
-/// the page the second could only add hits behind it; the total then counts the words as
-/// written.
+/// other script, as prefixes) leave the page short, and then only for the words the index
+/// does not hold in any form: a word the catalogue uses is taken as meant. (A rare word
+/// found once is the reader's document; its near neighbours in a long-tailed vocabulary
+/// are other rare words, and walking the dictionary for them was most of the time of such
+/// a search.) Corrected matches always rank below the others.
 pub fn run(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
@@ -337,8 +359,9 @@ pub fn run(
     expansions: &ExpansionCache,
     request: &Request,
 ) -> Result<Results, SearchError> {
-    let strict = Building { expansions, typos: false };
-    if !corrects_any(tokenizers, &request.query) {
+    let strict = Building { expansions, corrected: &[] };
+    let candidates = correctable(tokenizers, &request.query);
+    if candidates.is_empty() {
         return run_pass(searcher, tokenizers, fields, strict, request);
     }
     let wanted = (request.offset + request.limit).max(1);
@@ -346,7 +369,12 @@ pub fn run(
     if first.total >= wanted {
         return Ok(first);
     }
-    run_pass(searcher, tokenizers, fields, Building { expansions, typos: true }, request)
+    let unknown: Vec<String> =
+        candidates.into_iter().filter(|word| !known(searcher, tokenizers, fields, word)).collect();
+    if unknown.is_empty() {
+        return Ok(first);
+    }
+    run_pass(searcher, tokenizers, fields, Building { expansions, corrected: &unknown }, request)
 }
 
 fn run_pass(

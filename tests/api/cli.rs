@@ -328,40 +328,66 @@ fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
 }
 
 #[test]
-fn bench_measures_a_generated_catalogue_over_http_and_reuses_it() {
+fn bench_measures_both_sides_of_a_generated_catalogue_and_reuses_it() {
     let data = DataDir::new();
     let index = data.path().join("index");
     let index = index.to_str().expect("a UTF-8 temporary path");
+    let json = data.path().join("bench.json");
+    let json_arg = json.to_str().expect("a UTF-8 temporary path");
     let args = [
         "bench",
         "--documents",
         "400",
-        "--queries",
-        "60",
+        "--queries-per-kind",
+        "4",
         "--warm-up",
-        "5",
-        "--concurrency",
         "1",
+        "--concurrency",
+        "1,2",
+        "--read-requests",
+        "10",
+        "--no-postgraphile",
         "--index-dir",
         index,
+        "--json",
+        json_arg,
     ];
     let first = run(data.path(), &args);
     first.assert_success("hamkor bench");
     let out = &first.stdout;
     assert!(out.contains("400 documents (seed 42)"), "{out}");
-    assert!(out.contains("concurrency 1: 60 requests"), "{out}");
-    assert!(out.contains("the same searches on the index alone"), "{out}");
+    assert!(out.contains("hamkor import (MARCXML"), "loaded through the import:\n{out}");
+    assert!(out.contains("0 rejected"), "{out}");
+    assert!(out.contains("PostgreSQL full-text (insert with tsvector, then GIN index)"), "{out}");
+    for kind in ["rare word", "common word", "word with a typo", "Cyrillic word", "CJK word", "filter only"] {
+        assert!(out.lines().any(|l| l.trim_start().starts_with(kind)), "a line for {kind}:\n{out}");
+    }
+    assert!(out.contains("page   concurrency 2: 52 requests"), "{out}");
+    assert!(out.contains("20 partners with their agreements"), "{out}");
+    assert!(out.contains("PostGraphile skipped: --no-postgraphile"), "{out}");
     assert!(out.contains("reproduce: "), "{out}");
-    // Most generated searches find something (the mix has a share meant to find nothing).
-    let all = out.lines().find(|l| l.trim_start().starts_with("all ")).expect("an `all` latency line");
-    let found: f64 = all
-        .split_whitespace()
-        .find_map(|field| field.strip_suffix('%')?.parse().ok())
-        .expect("a found share on the `all` line");
-    assert!(found > 50.0, "{all}");
+
+    let figures: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("the JSON figures are written")).expect("JSON");
+    let searches = figures["searches"].as_object().expect("searches by kind");
+    assert_eq!(searches.len(), 13, "{searches:?}");
+    for (kind, sides) in searches {
+        for side in ["postgres_fts", "hamkor_page_c1", "hamkor_page_c2", "hamkor_count_c1", "hamkor_index_only"] {
+            assert_eq!(sides[side]["n"], 4, "{kind} {side}");
+        }
+    }
+    // Words taken from the catalogue are found on both sides; made-up ones on neither.
+    for kind in ["common word", "rare word", "contributor name"] {
+        assert_eq!(searches[kind]["hamkor_page_c1"]["found"], 1.0, "{kind}: {}", searches[kind]);
+        assert!(searches[kind]["postgres_fts"]["found"].as_f64().unwrap() > 0.0, "{kind}: {}", searches[kind]);
+    }
+    assert_eq!(searches["no match"]["hamkor_page_c1"]["found"], 0.0);
+    assert!(figures["load"]["import_seconds"].as_f64().unwrap() > 0.0, "{figures}");
+    assert_eq!(figures["reads"]["results"].as_array().map(Vec::len), Some(3), "{figures}");
     data.assert_no_server("after `hamkor bench` exited");
 
     let second = run(data.path(), &args);
     second.assert_success("hamkor bench (again)");
     assert!(second.stdout.contains("reused"), "the second run reuses the catalogue:\n{}", second.stdout);
+    assert!(second.stdout.contains("the table of an earlier run was reused"), "{}", second.stdout);
 }

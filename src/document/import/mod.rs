@@ -78,7 +78,7 @@ struct Accepted {
 
 /// What became of one record read.
 enum Prepared {
-    Accepted(Accepted),
+    Accepted(Box<Accepted>),
     Rejected(Rejection),
 }
 
@@ -106,14 +106,13 @@ fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> (usize, Vec<Accepted>, V
                 }
             };
             let control_number = marc_map::control_number(&record);
-            let mapped =
-                marc_map::description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
+            let mapped = marc_map::description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
             match mapped {
-                Ok(description) => Prepared::Accepted(Accepted {
+                Ok(description) => Prepared::Accepted(Box::new(Accepted {
                     description,
                     control_number,
                     marc_xml: marc::to_marcxml(std::slice::from_ref(&record)),
-                }),
+                })),
                 Err(reason) => Prepared::Rejected(Rejection { position, byte_offset: None, control_number, reason }),
             }
         })
@@ -122,7 +121,7 @@ fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> (usize, Vec<Accepted>, V
     let mut rejections = Vec::new();
     for outcome in prepared {
         match outcome {
-            Prepared::Accepted(a) => accepted.push(a),
+            Prepared::Accepted(a) => accepted.push(*a),
             Prepared::Rejected(r) => rejections.push(r),
         }
     }
