@@ -187,7 +187,7 @@ async fn load(
     }
     let wall = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let p50 = super::report::percentile(&all, 0.5) as f64 / 1000.0;
+    let p50 = super::measure::percentile(&all, 0.5) as f64 / 1000.0;
     Ok((all.len() as f64 / wall.max(1e-9), p50))
 }
 

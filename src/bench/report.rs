@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use super::crud::Reads;
 use super::fts::FtsLoad;
 use super::load::LoadTimes;
-use super::measure::{Run, Sample, Shape};
+use super::measure::{Run, Sample, Shape, percentile};
 use super::queries::Kind;
 use super::{BENCH_DATABASE, BenchArgs, INDEX_SUBDIR, corpus};
 use crate::config::GlobalArgs;
@@ -141,15 +141,6 @@ impl Latency {
             mean_total: totals as f64 / answered.len().max(1) as f64,
         }
     }
-}
-
-/// The value below which `p` of the sorted samples lie (nearest rank).
-pub(super) fn percentile(sorted: &[u64], p: f64) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 /// How hamkor's p50 compares with PostgreSQL's.
@@ -489,13 +480,5 @@ mod tests {
         assert_eq!(versus(0.5, 0.9), "tie (< 2 ms)");
         assert_eq!(versus(5.0, 50.0), "10.0× faster");
         assert_eq!(versus(20.0, 5.0), "4.0× slower");
-    }
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let sorted: Vec<u64> = (1..=100).collect();
-        assert_eq!(percentile(&sorted, 0.5), 50);
-        assert_eq!(percentile(&sorted, 0.99), 99);
-        assert_eq!(percentile(&[], 0.5), 0);
     }
 }
