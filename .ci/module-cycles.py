@@ -29,7 +29,7 @@ LAYERS = [
     {"graphql"},
     {"seed"},
     {"search"},
-    {"partner", "agreement", "project", "document", "holding", "exchange", "token", "audit"},
+    {"partner", "agreement", "project", "document", "holding", "exchange", "ill", "token", "audit"},
     {"aggregate", "access", "validate", "global_id", "marc"},
     {"db"},
     {"telemetry", "error", "text_enum", "backoff"},

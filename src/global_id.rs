@@ -18,6 +18,7 @@ pub enum NodeKind {
     Document,
     Holding,
     Exchange,
+    IllRequest,
     /// An API token: named by id in the API, but never fetched through `node`.
     Token,
 }
@@ -26,13 +27,14 @@ pub enum NodeKind {
 const MAX_ID_CHARS: usize = 64;
 
 impl NodeKind {
-    const ALL: [NodeKind; 7] = [
+    const ALL: [NodeKind; 8] = [
         NodeKind::Partner,
         NodeKind::Agreement,
         NodeKind::Project,
         NodeKind::Document,
         NodeKind::Holding,
         NodeKind::Exchange,
+        NodeKind::IllRequest,
         NodeKind::Token,
     ];
 
@@ -44,6 +46,7 @@ impl NodeKind {
             NodeKind::Document => "Document",
             NodeKind::Holding => "Holding",
             NodeKind::Exchange => "Exchange",
+            NodeKind::IllRequest => "IllRequest",
             NodeKind::Token => "ApiToken",
         }
     }

@@ -33,6 +33,7 @@ pub mod global_id;
 pub mod graphql;
 pub mod holding;
 pub mod http;
+pub mod ill;
 pub mod marc;
 pub mod partner;
 pub mod project;

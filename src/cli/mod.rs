@@ -139,9 +139,32 @@ pub struct ServeArgs {
     /// Do not serve GraphiQL to browsers opening /graphql.
     #[arg(long, env = "HAMKOR_NO_GRAPHIQL")]
     pub no_graphiql: bool,
+
+    /// This library's ISIL, its agency id in interlibrary loan (ISO 18626) messages, e.g.
+    /// UZ-NLU. Without it, requests are handled by hand and /iso18626 refuses messages.
+    #[arg(long, env = "HAMKOR_AGENCY_ID")]
+    pub agency_id: Option<String>,
+
+    /// How often (seconds) the server looks for loans past their due date.
+    #[arg(long, env = "HAMKOR_OVERDUE_INTERVAL_SECS", default_value_t = 3600)]
+    pub overdue_interval_secs: u64,
 }
 
 impl ServeArgs {
+    fn ill_options(&self) -> anyhow::Result<crate::ill::IllOptions> {
+        let agency = match self.agency_id.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            Some(id) => Some(
+                crate::validate::isil("agencyId", id)
+                    .map_err(|e| anyhow::anyhow!("--agency-id {id:?} is not an ISIL such as UZ-NLU: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(crate::ill::IllOptions {
+            agency: crate::ill::Agency(agency),
+            overdue_interval: std::time::Duration::from_secs(self.overdue_interval_secs.max(1)),
+        })
+    }
+
     fn http_options(&self) -> anyhow::Result<crate::http::HttpOptions> {
         let cors_origins = self
             .cors_origins
@@ -236,6 +259,7 @@ async fn seed(db: &Database) -> anyhow::Result<()> {
 
 async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> anyhow::Result<()> {
     let options = args.http_options()?;
+    let ill = args.ill_options()?;
     db.migrate().await?;
     if args.demo && crate::seed::is_empty(&db.pool).await? {
         let report = crate::seed::seed(&db.pool).await;
@@ -255,7 +279,8 @@ async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> a
     crate::out!("hamkor is ready: open http://{address}/graphql");
     let state = AppState::watching(db.pool.clone(), search, db.restarter())
         .with_batch_window(std::time::Duration::from_millis(args.batch_window_ms))
-        .with_options(options);
+        .with_options(options)
+        .with_ill(ill);
     let served = app::serve(listener, state, app::shutdown_signal()).await;
     let _ = stop_search.send(true);
     served?;

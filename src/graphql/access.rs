@@ -40,9 +40,38 @@ pub fn rule(root: &str, field: &str) -> Option<Rule> {
         ("Query", "partner" | "partners" | "agreement" | "agreements" | "project" | "projects") => Public,
         ("Query", "document" | "documents" | "holding" | "holdings") => Public,
         ("Query", "exchange" | "exchanges" | "exchangeBalances") => PartnerOrStaff,
+        ("Query", "illRequest" | "illRequests" | "illReport") => PartnerOrStaff,
+        ("Subscription", "illRequestUpdated") => PartnerOrStaff,
         ("Query", "auditEvents") => Staff,
         ("Query", "tokens") => Admin,
-        ("Mutation", "createToken" | "revokeToken") => Admin,
+        ("Mutation", "createToken" | "revokeToken" | "setIllEndpoint") => Admin,
+        // Each caller acts only on its side of its own requests (`graphql::nodes::ill::sides_of`).
+        (
+            "Mutation",
+            "createIllRequest"
+            | "illExpectToSupply"
+            | "illWillSupply"
+            | "illOfferConditions"
+            | "illRetryPossible"
+            | "illUnfilled"
+            | "illShip"
+            | "illSendCopy"
+            | "illRecall"
+            | "illCheckIn"
+            | "illCompleteWithoutReturn"
+            | "illAcceptCancel"
+            | "illRejectCancel"
+            | "illAcceptRenew"
+            | "illRejectRenew"
+            | "illCancel"
+            | "illAcceptConditions"
+            | "illReceived"
+            | "illRenew"
+            | "illShippedReturn"
+            | "illShippedForward"
+            | "illStatusRequest"
+            | "illNotify",
+        ) => PartnerOrStaff,
         (
             "Mutation",
             "createPartner"

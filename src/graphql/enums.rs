@@ -204,3 +204,92 @@ impl Default for Direction {
         Direction::Asc
     }
 }
+
+graphql_enum!(
+    /// Where an interlibrary loan request stands: ISO 18626's supplier statuses, with the
+    /// requester's two steps of a loan (`RECEIVED`, `SHIPPED_RETURN`) made visible.
+    IllStatus => crate::ill::Status {
+        /// The supplier has the request and has not answered yet.
+        RequestReceived,
+        ExpectToSupply,
+        WillSupply,
+        /// The supplier cannot supply as asked but might under other terms.
+        RetryPossible,
+        /// The supplier has sent the loan.
+        Loaned,
+        /// The requester has the loan.
+        Received,
+        /// The requester has sent the loan back (or on to another library).
+        ShippedReturn,
+        Overdue,
+        Recalled,
+        CopyCompleted,
+        LoanCompleted,
+        CompletedWithoutReturn,
+        Unfilled,
+        Cancelled,
+    }
+);
+
+graphql_enum!(
+    /// A question one side of a request asked the other and that waits for its answer.
+    IllPending => crate::ill::Pending {
+        /// The requester asked to cancel.
+        Cancel,
+        /// The requester asked to keep the loan longer.
+        Renew,
+        /// The supplier offered conditions.
+        Conditions,
+    }
+);
+
+graphql_enum!(
+    /// What a request asks for: the document lent, or a copy of part of it.
+    IllServiceType => crate::ill::ServiceType {
+        Loan,
+        Copy,
+    }
+);
+
+graphql_enum!(
+    /// Whose request it is.
+    IllRole => crate::ill::Role {
+        /// This library borrows from the partner.
+        Borrowing,
+        /// This library lends to the partner.
+        Lending,
+    }
+);
+
+graphql_enum!(
+    /// An action on a request; each has its own mutation.
+    IllAction => crate::ill::Action {
+        ExpectToSupply,
+        WillSupply,
+        OfferConditions,
+        RetryPossible,
+        Unfilled,
+        /// Sends the loan.
+        Ship,
+        /// Sends the copy.
+        SendCopy,
+        Recall,
+        /// Takes the returned loan back.
+        CheckIn,
+        CompleteWithoutReturn,
+        AcceptCancel,
+        RejectCancel,
+        AcceptRenew,
+        RejectRenew,
+        Cancel,
+        AcceptConditions,
+        Received,
+        Renew,
+        ShippedReturn,
+        ShippedForward,
+        StatusRequest,
+        Notification,
+        /// Taken by the server when a loan passes its due date.
+        MarkOverdue,
+    }
+);

@@ -21,10 +21,13 @@ use crate::error::{Error, Result};
 use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeEvent, ExchangeLine};
 use crate::global_id::NodeKind;
 use crate::holding::{self, Holding};
+use crate::ill::{self, Delivery, Endpoint, IllEvent, IllRequest};
 use crate::partner::{self, Partner};
 use crate::project::{self, Partnership, Project};
 
-pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+/// Shared, so that a subscription can clear what a connection's loaders remember between
+/// the updates it sends.
+pub type Loaders = Arc<DataLoader<DbLoader, HashMapCache>>;
 
 /// Creates the loaders for one request (their cache lives as long as the request).
 ///
@@ -34,7 +37,7 @@ pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 /// The loaders show only the rows `scope` may see: an object another partner owns loads as
 /// if it did not exist.
 pub fn for_request(pool: PgPool, window: std::time::Duration, scope: Scope) -> Loaders {
-    DataLoader::with_cache(DbLoader { pool, scope }, tokio::spawn, HashMapCache::default()).delay(window)
+    Arc::new(DataLoader::with_cache(DbLoader { pool, scope }, tokio::spawn, HashMapCache::default()).delay(window))
 }
 
 pub struct DbLoader {
@@ -121,8 +124,17 @@ impl<R: Relation> Loader<Children<R>> for DbLoader {
     /// Every requested parent gets an entry, so an empty list is cached as empty.
     async fn load(&self, keys: &[Children<R>]) -> Result<HashMap<Children<R>, Vec<R::Row>>, Arc<Error>> {
         let parents: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let rows = R::rows_of(&self.pool, &parents).await?;
-        let mut grouped: HashMap<Children<R>, Vec<R::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        Ok(self.children_of::<R>(&parents).await?)
+    }
+}
+
+impl DbLoader {
+    /// The visible rows of relation `R` under each of `parents`, an empty list for a parent
+    /// without any.
+    async fn children_of<R: Relation>(&self, parents: &[i64]) -> Result<HashMap<Children<R>, Vec<R::Row>>> {
+        let rows = R::rows_of(&self.pool, parents).await?;
+        let mut grouped: HashMap<Children<R>, Vec<R::Row>> =
+            parents.iter().map(|&parent| (Children::new(parent), Vec::new())).collect();
         for row in rows.into_iter().filter(|row| row.visible_to(self.scope)) {
             grouped.entry(Children::new(R::parent(&row))).or_default().push(row);
         }
@@ -153,6 +165,7 @@ by_id!(Project, project::db::get_many);
 by_id!(Document, document::db::get_many);
 by_id!(Holding, holding::db::get_many);
 by_id!(Exchange, exchange::db::get_many);
+by_id!(IllRequest, ill::db::get_many);
 
 /// `children!(Relation: Row by parent_field, rows_of)`.
 macro_rules! children {
@@ -199,15 +212,44 @@ children!(
     EventsOfExchange: ExchangeEvent, by exchange_id, exchange::db::events_of
 );
 
-/// Loads these partners now, in one statement, and keeps them for the rest of the request:
-/// for a resolver that already knows which partners its selection will ask for, so that
+children!(
+    /// The history of an interlibrary loan request, oldest first.
+    EventsOfIllRequest: IllEvent, by request_id, ill::db::events_of
+);
+children!(
+    /// The messages of a request to the partner's system, oldest first.
+    DeliveriesOfIllRequest: Delivery, by request_id, ill::db::deliveries_of
+);
+children!(
+    /// Where a partner's ISO 18626 system listens (one row at most).
+    EndpointOfPartner: Endpoint, by partner_id, ill::db::endpoints_of
+);
+
+/// Loads these objects now, in one statement, and keeps them for the rest of the request:
+/// for a resolver that already knows which objects its selection will ask for, so that
 /// their fields need not wait for a batching window.
-pub async fn prefetch_partners(loaders: &Loaders, ids: &[i64]) -> Result<()> {
+pub async fn prefetch<T: Fetch>(loaders: &Loaders, ids: &[i64]) -> Result<()> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
     if ids.is_empty() {
         return Ok(());
     }
-    let rows = partner::db::get_many(&loaders.loader().pool, ids).await?;
-    loaders.feed_many(rows.into_iter().map(|p| (ById::new(p.id), p))).await;
+    let loader = loaders.loader();
+    let rows = T::get_many(&loader.pool, &ids).await?;
+    let visible = rows.into_iter().filter(|row| row.visible_to(loader.scope));
+    loaders.feed_many(visible.map(|row| (ById::new(row.id()), row))).await;
+    Ok(())
+}
+
+/// Loads the rows of relation `R` under these parents now, in one statement, and keeps
+/// them for the rest of the request (see [`prefetch`]).
+pub async fn prefetch_children<R: Relation>(loaders: &Loaders, parents: &[i64]) -> Result<()> {
+    if parents.is_empty() {
+        return Ok(());
+    }
+    let grouped = loaders.loader().children_of::<R>(parents).await?;
+    loaders.feed_many(grouped).await;
     Ok(())
 }
 

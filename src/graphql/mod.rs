@@ -13,14 +13,17 @@ pub mod error;
 pub mod exchange;
 pub mod holding;
 pub mod id;
+pub mod ill;
 pub mod loaders;
 pub mod nodes;
 pub mod partner;
+mod prefetch;
 pub mod project;
 pub mod search;
+pub mod subscription;
 pub mod token;
 
-use async_graphql::{Context, EmptySubscription, ID, MergedObject, Object, OutputType, Result, Schema};
+use async_graphql::{Context, ID, MergedObject, Object, OutputType, Result, Schema};
 use sqlx::PgPool;
 
 use self::connection::{Counter, IntoPage, Page, PageArgs, forward_page};
@@ -28,11 +31,12 @@ use self::error::GqlResultExt;
 use self::id::NodeKind;
 use self::loaders::Fetch;
 use self::nodes::{Node, load_optional};
+use self::prefetch::Prefetch;
 use crate::access::Viewer;
 use crate::db::list::{self as listing, Listing, Scope};
 use crate::db::{Direction, Window};
 
-pub type HamkorSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type HamkorSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// `nodes(ids:)` takes at most this many ids.
 pub const MAX_NODES: usize = 100;
@@ -46,6 +50,7 @@ pub struct Query(
     document::DocumentQuery,
     holding::HoldingQuery,
     exchange::ExchangeQuery,
+    ill::IllQuery,
     search::SearchQuery,
     audit::AuditQuery,
     token::TokenQuery,
@@ -59,6 +64,7 @@ pub struct Mutation(
     document::DocumentMutation,
     holding::HoldingMutation,
     exchange::ExchangeMutation,
+    ill::IllMutation,
     token::TokenMutation,
 );
 
@@ -68,7 +74,7 @@ pub fn build_schema() -> HamkorSchema {
     // Depth and cost are measured before execution by `cost`, in time linear in the
     // document; async-graphql's own depth and complexity checks expand fragment spreads,
     // which costs exponential time on a document built to hurt.
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).extension(access::AccessControl).finish()
+    Schema::build(Query::default(), Mutation::default(), subscription::Subscription).extension(access::AccessControl).finish()
 }
 
 /// Adds what resolvers need for one request: the caller, the pool, the search index, and
@@ -82,6 +88,26 @@ pub fn prepare_request(
 ) -> async_graphql::Request {
     let loaders = loaders::for_request(pool.clone(), batch_window, viewer.scope());
     request.data(viewer).data(pool.clone()).data(search.clone()).data(loaders)
+}
+
+/// What resolvers need for the life of one WebSocket connection: as [`prepare_request`],
+/// and the feed of request changes subscriptions follow.
+pub fn connection_data(
+    viewer: Viewer,
+    pool: &PgPool,
+    search: &crate::search::SearchIndex,
+    batch_window: std::time::Duration,
+    updates: crate::ill::updates::Updates,
+    agency: crate::ill::Agency,
+) -> async_graphql::Data {
+    let mut data = async_graphql::Data::default();
+    data.insert(loaders::for_request(pool.clone(), batch_window, viewer.scope()));
+    data.insert(viewer);
+    data.insert(pool.clone());
+    data.insert(search.clone());
+    data.insert(updates);
+    data.insert(agency);
+    data
 }
 
 /// The caller of this request (anonymous when the request carries none).
@@ -109,7 +135,7 @@ pub(crate) async fn list_page<L>(
 ) -> Result<Page<L::Row>>
 where
     L: Listing + Clone + Send + 'static,
-    L::Row: OutputType,
+    L::Row: OutputType + Prefetch,
 {
     let scope = scope(ctx);
     if let Some((offset, limit)) = args.forward_window().gql()? {
@@ -117,6 +143,7 @@ where
         // counted only if the client selects it.
         let window = Window { offset, limit: limit + 1, total: 0 };
         let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;
+        L::Row::prefetch(ctx, &rows).await?;
         let (pool, filter) = (pool(ctx).clone(), filter.clone());
         let counter: Counter = std::sync::Arc::new(move || {
             let (pool, filter) = (pool.clone(), filter.clone());
@@ -127,6 +154,7 @@ where
     let total = listing::count(pool(ctx), filter, scope).await.gql()?;
     let window = args.window(total).gql()?;
     let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;
+    L::Row::prefetch(ctx, &rows).await?;
     Ok(window.page(rows))
 }
 
@@ -154,6 +182,7 @@ async fn load_node(ctx: &Context<'_>, kind: NodeKind, raw: i64) -> Result<Option
         NodeKind::Document => load_optional(ctx, id).await?.map(Node::Document),
         NodeKind::Holding => load_optional(ctx, id).await?.map(Node::Holding),
         NodeKind::Exchange => load_optional(ctx, id).await?.map(Node::Exchange),
+        NodeKind::IllRequest => load_optional(ctx, id).await?.map(Node::IllRequest),
         // Tokens are administered through `tokens`, never refetched.
         NodeKind::Token => None,
     })

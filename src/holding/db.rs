@@ -183,3 +183,13 @@ fn regex_escape(text: &str) -> String {
         })
         .collect()
 }
+
+/// Moves a copy to `status` (lent through interlibrary loan, back on the shelf).
+pub async fn set_status(conn: &mut PgConnection, id: i64, status: HoldingStatus) -> Result<()> {
+    sqlx::query("UPDATE holdings SET status = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(status.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

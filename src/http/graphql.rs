@@ -351,7 +351,8 @@ async fn execute(
     }
     let request = prepare_request(request, viewer.clone(), &state.pool, &state.search, state.batch_window)
         .data(request_id.clone())
-        .data(state.tokens.clone());
+        .data(state.tokens.clone())
+        .data(state.ill.agency.clone());
     let mut response = state.schema.execute(request).await;
 
     // Parse, validation and variable-coercion failures happen before execution: they have

@@ -7,7 +7,9 @@ pub mod errors;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;
+pub mod iso18626;
 pub mod limits;
+pub mod subscriptions;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,6 +89,9 @@ pub struct AppState {
     pub options: Arc<HttpOptions>,
     pub metrics: Metrics,
     pub batch_window: Duration,
+    pub ill: Arc<crate::ill::IllOptions>,
+    /// Changes to interlibrary loan requests, for subscriptions.
+    pub ill_updates: crate::ill::updates::Updates,
 }
 
 impl AppState {
@@ -106,6 +111,8 @@ impl AppState {
         let tokens = Arc::new(crate::token::cache::TokenCache::default());
         tokens.listen(pool.clone());
         let options = HttpOptions::default();
+        let ill_updates = crate::ill::updates::Updates::default();
+        ill_updates.listen(pool.clone());
         AppState {
             schema,
             cost,
@@ -117,7 +124,13 @@ impl AppState {
             options: Arc::new(options),
             metrics: Metrics::global(),
             batch_window: DEFAULT_BATCH_WINDOW,
+            ill: Arc::new(crate::ill::IllOptions::default()),
+            ill_updates,
         }
+    }
+
+    pub fn with_ill(self, ill: crate::ill::IllOptions) -> Self {
+        AppState { ill: Arc::new(ill), ..self }
     }
 
     pub fn with_batch_window(self, batch_window: Duration) -> Self {
@@ -170,6 +183,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/graphql/ws", get(subscriptions::upgrade))
+        .route("/iso18626", axum::routing::post(iso18626::receive))
         .route("/documents/{file}", get(export::document))
         .fallback(errors::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -51,6 +51,8 @@ struct World {
     token_a: String,
     token_b: String,
     staff: String,
+    /// A borrowing request to partner A.
+    ill_a: String,
 }
 
 impl World {
@@ -108,6 +110,12 @@ impl World {
         let token_a = app.token(TokenRole::Partner, Some(&partner_a), "Korea portal").await;
         let token_b = app.token(TokenRole::Partner, Some(&partner_b), "Belarus portal").await;
         let staff = app.token(TokenRole::Staff, None, "office staff").await;
+        let ill_a = created(
+            &app,
+            "mutation($p: ID!) { createIllRequest(input: { partnerId: $p, title: \"Kogurye\" }) { id } }",
+            json!({ "p": partner_a }),
+        )
+        .await;
         World {
             app,
             partner_a,
@@ -125,7 +133,47 @@ impl World {
             token_a,
             token_b,
             staff,
+            ill_a,
         }
+    }
+
+    /// A new request with partner A, put straight into `status` (and `pending`) so that an
+    /// action of the matrix is legal: BORROWING for the supplier's actions (partner A
+    /// supplies), LENDING for the requester's (partner A requests). Partner A has no
+    /// endpoint, so staff act on both sides.
+    async fn ill_in(&self, role: &str, service: &str, status: &str, pending: Option<&str>) -> String {
+        let partner = hamkor::global_id::decode("p", &self.partner_a).unwrap().1;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ill_requests (role, partner_id, service_type, status, pending, title, due_date)
+             VALUES ($1, $2, $3, $4, $5, 'Matrix', current_date + 10) RETURNING id",
+        )
+        .bind(role)
+        .bind(partner)
+        .bind(service)
+        .bind(status)
+        .bind(pending)
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap();
+        hamkor::global_id::encode(hamkor::global_id::NodeKind::IllRequest, id)
+    }
+
+    /// A request in which `action` (a mutation's name) is legal.
+    async fn ill_for(&self, action: &str) -> String {
+        let (role, service, status, pending) = match action {
+            "illShip" => ("borrowing", "loan", "will_supply", None),
+            "illSendCopy" => ("borrowing", "copy", "will_supply", None),
+            "illRecall" | "illCompleteWithoutReturn" => ("borrowing", "loan", "received", None),
+            "illCheckIn" => ("borrowing", "loan", "shipped_return", None),
+            "illAcceptCancel" | "illRejectCancel" => ("borrowing", "loan", "will_supply", Some("cancel")),
+            "illAcceptRenew" | "illRejectRenew" => ("borrowing", "loan", "received", Some("renew")),
+            "illCancel" | "illStatusRequest" | "illNotify" => ("lending", "loan", "request_received", None),
+            "illAcceptConditions" => ("lending", "loan", "will_supply", Some("conditions")),
+            "illReceived" => ("lending", "loan", "loaned", None),
+            "illRenew" | "illShippedReturn" | "illShippedForward" => ("lending", "loan", "received", None),
+            _ => ("borrowing", "loan", "request_received", None),
+        };
+        self.ill_in(role, service, status, pending).await
     }
 
     fn bearer(&self, caller: Caller) -> Option<&str> {
@@ -206,8 +254,42 @@ fn query_cells(w: &World) -> Vec<(&'static str, String, Value, [Expect; 5])> {
         ("exchangeBalances", "{ exchangeBalances(year: 2025) { sentCopies } }".into(), json!({}), partner_or_staff),
         ("auditEvents", "{ auditEvents { totalCount } }".into(), json!({}), [UNAUTH, FORBID, FORBID, Allowed, Allowed]),
         ("tokens", "{ tokens { totalCount } }".into(), json!({}), [UNAUTH, FORBID, FORBID, FORBID, Allowed]),
+        (
+            "illRequest",
+            "query($id: ID!) { illRequest(id: $id) { status legalActions } }".into(),
+            json!({ "id": w.ill_a }),
+            [UNAUTH, Allowed, Denied("NOT_FOUND"), Allowed, Allowed],
+        ),
+        ("illRequests", "{ illRequests { totalCount } }".into(), json!({}), partner_or_staff),
+        ("illReport", "{ illReport(year: 2026) { requests } }".into(), json!({}), partner_or_staff),
     ]
 }
+
+/// Every interlibrary loan action's mutation and the input type it takes.
+const ILL_ACTIONS: [(&str, &str); 22] = [
+    ("illExpectToSupply", "IllActionInput"),
+    ("illWillSupply", "IllActionInput"),
+    ("illOfferConditions", "IllConditionsInput"),
+    ("illRetryPossible", "IllReasonInput"),
+    ("illUnfilled", "IllReasonInput"),
+    ("illShip", "IllShipInput"),
+    ("illSendCopy", "IllActionInput"),
+    ("illRecall", "IllActionInput"),
+    ("illCheckIn", "IllActionInput"),
+    ("illCompleteWithoutReturn", "IllActionInput"),
+    ("illAcceptCancel", "IllActionInput"),
+    ("illRejectCancel", "IllActionInput"),
+    ("illAcceptRenew", "IllRenewAnswerInput"),
+    ("illRejectRenew", "IllActionInput"),
+    ("illCancel", "IllActionInput"),
+    ("illAcceptConditions", "IllActionInput"),
+    ("illReceived", "IllActionInput"),
+    ("illRenew", "IllActionInput"),
+    ("illShippedReturn", "IllActionInput"),
+    ("illShippedForward", "IllActionInput"),
+    ("illStatusRequest", "IllActionInput"),
+    ("illNotify", "IllActionInput"),
+];
 
 /// Every mutation: an example (different for each caller, so that those allowed can all
 /// succeed) and what each caller gets.
@@ -352,7 +434,39 @@ fn mutation_cells(w: &World, caller: Caller) -> Vec<(&'static str, String, Value
             json!({ "id": "" }),
             admin,
         ),
+        (
+            "createIllRequest",
+            "mutation($p: ID!) { createIllRequest(input: { partnerId: $p, title: \"Samguk sagi\" }) { id } }".into(),
+            json!({ "p": w.partner_a }),
+            [UNAUTH, Allowed, Denied("BAD_USER_INPUT"), Allowed, Allowed],
+        ),
+        (
+            "setIllEndpoint",
+            "mutation($p: ID!) { setIllEndpoint(input: { partnerId: $p, url: null }) { id } }".into(),
+            json!({ "p": w.partner_b }),
+            admin,
+        ),
     ]
+    .into_iter()
+    .chain(ILL_ACTIONS.iter().map(|(action, input)| {
+        // The request is made for each caller in the loop below.
+        let variables = json!({ "i": { "id": "", "note": "matrix", "conditions": "reading room only",
+            "dueDate": "2099-01-01", "reason": "NotOnShelf" } });
+        let fields: &[&str] = match *input {
+            "IllConditionsInput" => &["id", "note", "conditions"],
+            "IllReasonInput" => &["id", "note", "reason"],
+            "IllShipInput" | "IllRenewAnswerInput" => &["id", "note", "dueDate"],
+            _ => &["id", "note"],
+        };
+        let variables = json!({ "i": fields.iter().map(|f| (f.to_string(), variables["i"][*f].clone())).collect::<serde_json::Map<_, _>>() });
+        (
+            *action,
+            format!("mutation($i: {input}!) {{ {action}(input: $i) {{ id status }} }}"),
+            variables,
+            [UNAUTH, Allowed, Denied("NOT_FOUND"), Allowed, Allowed],
+        )
+    }))
+    .collect()
 }
 
 #[track_caller]
@@ -427,6 +541,9 @@ async fn every_root_field_and_mutation_has_a_rule_for_every_caller() {
                 "dispatchExchange" => variables["i"]["id"] = to_dispatch.clone(),
                 "cancelExchange" => variables["i"]["id"] = to_cancel.clone(),
                 "revokeToken" => variables["id"] = own_token.clone(),
+                action if action.starts_with("ill") && action != "illRequest" => {
+                    variables["i"]["id"] = json!(w.ill_for(action).await);
+                }
                 _ => {}
             }
             let expect = expects[CALLERS.iter().position(|c| *c == caller).unwrap()];

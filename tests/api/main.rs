@@ -12,6 +12,8 @@ mod documents;
 mod exchanges;
 mod hostile;
 mod http_spec;
+mod ill;
+mod ill_iso18626;
 mod import;
 mod import_fixtures;
 mod loaders;

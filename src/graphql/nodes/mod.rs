@@ -6,6 +6,7 @@ mod agreement;
 mod document;
 mod exchange;
 mod holding;
+pub(crate) mod ill;
 mod partner;
 mod project;
 
@@ -19,6 +20,7 @@ use crate::document::Document;
 use crate::error::Error;
 use crate::exchange::Exchange;
 use crate::holding::Holding;
+use crate::ill::IllRequest;
 use crate::partner::Partner;
 use crate::project::Project;
 
@@ -34,6 +36,7 @@ pub enum Node {
     Document(Document),
     Holding(Holding),
     Exchange(Exchange),
+    IllRequest(IllRequest),
 }
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {

@@ -9,14 +9,14 @@ use crate::db::Direction;
 use crate::exchange::Exchange;
 use crate::exchange::ExchangeBalance;
 use crate::exchange::db::{ExchangeFilter, ExchangeOrder};
-use crate::graphql::access::require_private_of;
+use crate::graphql::access::{Denial, require_private_of};
 use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::enums::PartnerKind;
 use crate::graphql::error::GqlResultExt;
 use crate::graphql::exchange::check_year;
 use crate::graphql::holding::holdings_page;
 use crate::graphql::id::{self, NodeKind};
-use crate::graphql::loaders::{AgreementsOfPartner, BalanceOf, PartnershipsOfPartner};
+use crate::graphql::loaders::{AgreementsOfPartner, BalanceOf, Children, EndpointOfPartner, PartnershipsOfPartner};
 use crate::graphql::{list_page, viewer};
 use crate::holding::Holding;
 use crate::holding::db::{Holder, HoldingFilter};
@@ -111,6 +111,18 @@ impl Partner {
     ) -> Result<Page<Holding>> {
         let filter = HoldingFilter { holder: Holder::Partner(self.id), ..Default::default() };
         holdings_page(ctx, &filter, &PageArgs::new(after, before, first, last)).await
+    }
+
+    /// Where the partner's ISO 18626 interlibrary loan system listens; null when staff
+    /// handle its requests by hand. For staff.
+    async fn ill_endpoint(&self, ctx: &Context<'_>) -> Result<Option<super::ill::IllEndpoint>> {
+        if !viewer(ctx).is_staff() {
+            let denial = if viewer(ctx).token.is_some() { Denial::Forbidden } else { Denial::Unauthenticated };
+            return Err(denial.error("`illEndpoint`"));
+        }
+        let endpoints = loaders(ctx).load_one(Children::<EndpointOfPartner>::new(self.id)).await;
+        let endpoint = endpoints.map_err(|e| e.extend())?.unwrap_or_default().into_iter().next();
+        Ok(endpoint.map(|e| super::ill::IllEndpoint { url: e.url, has_credential: e.credential.is_some() }))
     }
 
     /// Documents sent to and received from this partner in `year` (default: this year). For

@@ -144,7 +144,7 @@ impl SearchQuery {
         partner_ids.dedup();
         let (documents, prefetched) = tokio::join!(
             async { if ids.is_empty() { Ok(Vec::new()) } else { document::db::get_many(pool(ctx), &ids).await } },
-            super::loaders::prefetch_partners(loaders(ctx), &partner_ids)
+            super::loaders::prefetch::<crate::partner::Partner>(loaders(ctx), &partner_ids)
         );
         let documents = documents.gql()?;
         prefetched.gql()?;

@@ -1,0 +1,60 @@
+//! `POST /iso18626`: where partners' interlibrary loan systems send ISO 18626 messages.
+//!
+//! The caller is a partner's token (`Authorization: Bearer …`); the message's agencies must
+//! be this library and that partner. Every message that arrives is answered with the
+//! standard's confirmation, as XML with HTTP 200, errors included (`messageStatus` `ERROR`
+//! with the standard's error type), as partners' systems expect. Only what is not about the
+//! message gets an HTTP error: no token or not a partner's (401/403), a body over the limit
+//! (413), the database unavailable (503, to be retried).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::Utc;
+
+use super::AppState;
+use super::errors::error_response;
+use crate::access::Viewer;
+use crate::ill::iso18626::{self, ErrorType, Refusal};
+
+fn xml(body: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"))], body)
+        .into_response()
+}
+
+pub async fn receive(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, body: Bytes) -> Response {
+    let Some(partner_id) = viewer.partner() else {
+        return if viewer.token.is_some() {
+            error_response(StatusCode::FORBIDDEN, "FORBIDDEN", "ISO 18626 messages come with a partner's token")
+        } else {
+            error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "ISO 18626 messages need the partner's token: send `Authorization: Bearer …`",
+            )
+        };
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        let refusal = Refusal::new(ErrorType::BadlyFormedMessage, "the message is not UTF-8");
+        return xml(iso18626::confirmation("", None, None, Utc::now(), Some(&refusal)));
+    };
+    match crate::ill::inbound::receive(&state.pool, &state.ill.agency, partner_id, text).await {
+        Ok(confirmation) => xml(confirmation),
+        Err(err) => {
+            if matches!(err, crate::error::Error::Unavailable(_)) || matches!(&err, crate::error::Error::Database(e) if crate::error::is_unavailable(e)) {
+                state.health.report_unavailable();
+            } else {
+                tracing::error!(error = %err, "an ISO 18626 message could not be applied");
+            }
+            let mut response = error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the message could not be applied now; send it again later",
+            );
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+        }
+    }
+}
