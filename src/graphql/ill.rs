@@ -39,7 +39,10 @@ impl IllFilterInput {
         crate::validate::date_order("filter.to", self.from, self.to, "filter.from")?;
         Ok(IllFilter {
             role: self.role.map(Into::into),
-            partner_id: self.partner_id.map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner)).transpose()?,
+            partner_id: self
+                .partner_id
+                .map(|id| id::decode_as("filter.partnerId", &id, NodeKind::Partner))
+                .transpose()?,
             status: self.status.map(Into::into),
             open: self.open,
             overdue: self.overdue,
@@ -212,7 +215,8 @@ impl IllQuery {
     ) -> Result<Page<IllRequest>> {
         let today = crate::db::today(pool(ctx)).await.map_err(Error::from).gql()?;
         let filter = filter.unwrap_or_default().validate(today).gql()?;
-        let (order, direction) = order_by.map_or((IllOrder::CreatedAt, Direction::Desc), |o| (o.field.into(), o.direction));
+        let (order, direction) =
+            order_by.map_or((IllOrder::CreatedAt, Direction::Desc), |o| (o.field.into(), o.direction));
         list_page(ctx, &filter, order, direction.into(), &PageArgs::new(after, before, first, last)).await
     }
 
@@ -240,7 +244,11 @@ async fn report_row(ctx: &Context<'_>, row: IllYearReport) -> Result<IllReportRo
         filled: row.filled,
         unfilled: row.unfilled,
         cancelled: row.cancelled,
-        unfilled_reasons: row.unfilled_reasons.into_iter().map(|(reason, count)| IllReasonCount { reason, count }).collect(),
+        unfilled_reasons: row
+            .unfilled_reasons
+            .into_iter()
+            .map(|(reason, count)| IllReasonCount { reason, count })
+            .collect(),
         average_days_to_supply: row.average_days_to_supply.map(|d| (d * 10.0).round() / 10.0),
         average_days_to_return: row.average_days_to_return.map(|d| (d * 10.0).round() / 10.0),
         overdue_now: row.overdue_now,
@@ -301,15 +309,22 @@ impl IllMutation {
                     if let Some(id) = &input.partner_id
                         && id::decode_as("partnerId", id, NodeKind::Partner)? != own
                     {
-                        return Err(Error::invalid("partnerId", "a partner's token creates requests for its own institution"));
+                        return Err(Error::invalid(
+                            "partnerId",
+                            "a partner's token creates requests for its own institution",
+                        ));
                     }
                     if input.role.is_some_and(|r| Role::from(r) != Role::Lending) {
-                        return Err(Error::invalid("role", "a partner's token creates LENDING requests (this library lends)"));
+                        return Err(Error::invalid(
+                            "role",
+                            "a partner's token creates LENDING requests (this library lends)",
+                        ));
                     }
                     (own, Role::Lending)
                 }
                 None => {
-                    let id = input.partner_id.as_ref().ok_or_else(|| Error::invalid("partnerId", "name the partner"))?;
+                    let id =
+                        input.partner_id.as_ref().ok_or_else(|| Error::invalid("partnerId", "name the partner"))?;
                     (id::decode_as("partnerId", id, NodeKind::Partner)?, input.role.map_or(Role::Borrowing, Into::into))
                 }
             };

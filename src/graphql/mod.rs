@@ -74,7 +74,9 @@ pub fn build_schema() -> HamkorSchema {
     // Depth and cost are measured before execution by `cost`, in time linear in the
     // document; async-graphql's own depth and complexity checks expand fragment spreads,
     // which costs exponential time on a document built to hurt.
-    Schema::build(Query::default(), Mutation::default(), subscription::Subscription).extension(access::AccessControl).finish()
+    Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
+        .extension(access::AccessControl)
+        .finish()
 }
 
 /// Adds what resolvers need for one request: the caller, the pool, the search index, and

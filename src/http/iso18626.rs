@@ -7,11 +7,11 @@
 //! message gets an HTTP error: no token or not a partner's (401/403), a body over the limit
 //! (413), the database unavailable (503, to be retried).
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use chrono::Utc;
 
 use super::AppState;
@@ -43,7 +43,9 @@ pub async fn receive(State(state): State<AppState>, Extension(viewer): Extension
     match crate::ill::inbound::receive(&state.pool, &state.ill.agency, partner_id, text).await {
         Ok(confirmation) => xml(confirmation),
         Err(err) => {
-            if matches!(err, crate::error::Error::Unavailable(_)) || matches!(&err, crate::error::Error::Database(e) if crate::error::is_unavailable(e)) {
+            if matches!(err, crate::error::Error::Unavailable(_))
+                || matches!(&err, crate::error::Error::Database(e) if crate::error::is_unavailable(e))
+            {
                 state.health.report_unavailable();
             } else {
                 tracing::error!(error = %err, "an ISO 18626 message could not be applied");

@@ -4,10 +4,14 @@
 //! Browsers cannot put an `Authorization` header on a WebSocket, so the token comes in the
 //! `connection_init` message's payload: `{"Authorization": "Bearer …"}` (also accepted:
 //! `authorization`, `token`, or either inside `headers`). A connection without one acts as
-//! the upgrade request's caller. A token that is not valid closes the connection with
-//! 4403, as the protocol prescribes for a refused `connection_init`.
+//! the upgrade request's caller. A token that is not valid closes the connection (code
+//! 1002, the reason saying why: async-graphql's answer to a refused `connection_init`).
 
+use std::sync::Arc;
+
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Data, ErrorExtensions, Executor};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Extension;
 use axum::extract::{State, WebSocketUpgrade};
@@ -16,6 +20,54 @@ use serde_json::Value;
 
 use super::AppState;
 use crate::access::Viewer;
+use crate::graphql::HamkorSchema;
+use crate::graphql::cost::CostModel;
+
+/// The schema behind the cost limits every HTTP request meets: a subscription built to
+/// hurt is refused before it runs, as over HTTP.
+#[derive(Clone)]
+struct Guarded {
+    schema: HamkorSchema,
+    cost: Arc<CostModel>,
+}
+
+impl Guarded {
+    fn refusal(&self, request: &async_graphql::Request) -> Option<async_graphql::Response> {
+        let error = |message: String, code: &'static str| {
+            let error = async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code));
+            Some(async_graphql::Response::from_errors(vec![error.into_server_error(Default::default())]))
+        };
+        let document = match async_graphql::parser::parse_query(&request.query) {
+            Ok(document) => document,
+            Err(err) => return error(err.to_string(), crate::graphql::error::GRAPHQL_PARSE_FAILED),
+        };
+        let variables = serde_json::to_value(&request.variables).unwrap_or(Value::Null);
+        match self.cost.check(&document, request.operation_name.as_deref(), &variables) {
+            Ok(_) => None,
+            Err(refusal) => error(refusal.to_string(), crate::graphql::error::QUERY_TOO_COMPLEX),
+        }
+    }
+}
+
+impl Executor for Guarded {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        match self.refusal(&request) {
+            Some(refused) => refused,
+            None => self.schema.execute(request).await,
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        match self.refusal(&request) {
+            Some(refused) => stream::once(async move { refused }).boxed(),
+            None => Executor::execute_stream(&self.schema, request, session_data),
+        }
+    }
+}
 
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -24,8 +76,8 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
-        let schema = state.schema.clone();
-        GraphQLWebSocket::new(socket, schema, protocol)
+        let guarded = Guarded { schema: state.schema.clone(), cost: state.cost.clone() };
+        GraphQLWebSocket::new(socket, guarded, protocol)
             .on_connection_init(move |payload| connection_init(state, viewer, payload))
             .serve()
     })
@@ -40,7 +92,11 @@ fn bearer_of(payload: &Value) -> Option<String> {
     Some(value.strip_prefix("Bearer ").unwrap_or(&value).trim().to_owned())
 }
 
-async fn connection_init(state: AppState, viewer: Viewer, payload: Value) -> async_graphql::Result<async_graphql::Data> {
+async fn connection_init(
+    state: AppState,
+    viewer: Viewer,
+    payload: Value,
+) -> async_graphql::Result<async_graphql::Data> {
     let viewer = match bearer_of(&payload) {
         None => viewer,
         Some(bearer) => match state.tokens.check(&state.pool, &bearer).await {

@@ -131,14 +131,12 @@ pub async fn find_by_partner_request(
     role: Role,
     partner_request_id: &str,
 ) -> Result<Option<IllRequest>> {
-    Ok(sqlx::query_as(&format!(
-        "{SELECT} WHERE r.partner_id = $1 AND r.role = $2 AND r.partner_request_id = $3"
-    ))
-    .bind(partner_id)
-    .bind(role.as_str())
-    .bind(partner_request_id)
-    .fetch_optional(conn)
-    .await?)
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE r.partner_id = $1 AND r.role = $2 AND r.partner_request_id = $3"))
+        .bind(partner_id)
+        .bind(role.as_str())
+        .bind(partner_request_id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 pub async fn insert(conn: &mut PgConnection, role: Role, service: ServiceType, draft: &IllDraft) -> Result<i64> {
@@ -390,11 +388,13 @@ pub async fn delivered(conn: &mut PgConnection, id: i64) -> Result<()> {
 }
 
 pub async fn rejected(conn: &mut PgConnection, id: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE ill_outbox SET rejected_at = now(), attempts = attempts + 1, last_error = left($2, 1000) WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE ill_outbox SET rejected_at = now(), attempts = attempts + 1, last_error = left($2, 1000) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -70,7 +70,9 @@ impl From<Error> for Rejection {
             Error::Invalid { message, .. } | Error::Conflict { message, .. } => {
                 Rejection::Refused(Refusal::new(ErrorType::UnrecognisedDataValue, message))
             }
-            Error::NotFound { .. } => Rejection::Refused(Refusal::new(ErrorType::UnrecognisedDataValue, err.to_string())),
+            Error::NotFound { .. } => {
+                Rejection::Refused(Refusal::new(ErrorType::UnrecognisedDataValue, err.to_string()))
+            }
             other => Rejection::Failed(other),
         }
     }
@@ -89,9 +91,10 @@ async fn check_agencies(
     header: &Header,
     we_supply: bool,
 ) -> Result<(), Rejection> {
-    let ours = agency.0.as_deref().ok_or_else(|| {
-        value_error("this library has no agency id configured, so it cannot take ISO 18626 messages")
-    })?;
+    let ours = agency
+        .0
+        .as_deref()
+        .ok_or_else(|| value_error("this library has no agency id configured, so it cannot take ISO 18626 messages"))?;
     let (our_field, their_field, ours_in_message, theirs_in_message) = if we_supply {
         ("supplyingAgencyId", "requestingAgencyId", &header.supplying_agency, &header.requesting_agency)
     } else {
@@ -171,8 +174,7 @@ async fn new_lending_request(
     body: &str,
 ) -> Result<(), Rejection> {
     // The partner's system sent it again, not having seen the confirmation: it is here.
-    if db::find_by_partner_request(conn, partner_id, Role::Lending, &m.header.requesting_request_id).await?.is_some()
-    {
+    if db::find_by_partner_request(conn, partner_id, Role::Lending, &m.header.requesting_request_id).await?.is_some() {
         return Ok(());
     }
     // The supplier's record id is this library's document id (or global id), when the
@@ -263,14 +265,12 @@ fn supplier_action(
     let input = ActionInput { note: m.note.clone(), due_date: m.due_date, ..ActionInput::default() };
     let needs_answer = || value_error(format!("a {} needs answerYesNo Y or N", m.reason.as_str()));
     let action = match m.reason {
-        Reason::CancelResponse => {
-            match m.answer.ok_or_else(needs_answer)? {
-                true if request.status == Status::Cancelled => return Ok(None),
-                true => Action::AcceptCancel,
-                false if request.pending.is_none() => return Ok(None),
-                false => Action::RejectCancel,
-            }
-        }
+        Reason::CancelResponse => match m.answer.ok_or_else(needs_answer)? {
+            true if request.status == Status::Cancelled => return Ok(None),
+            true => Action::AcceptCancel,
+            false if request.pending.is_none() => return Ok(None),
+            false => Action::RejectCancel,
+        },
         Reason::RenewResponse => {
             if request.pending.is_none() {
                 return Ok(None);

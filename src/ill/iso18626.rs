@@ -16,8 +16,8 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use quick_xml::Reader;
-use quick_xml::events::Event;
 use quick_xml::escape::partial_escape;
+use quick_xml::events::Event;
 
 use super::machine::ServiceType;
 
@@ -417,16 +417,14 @@ impl Node {
     }
 
     fn required(&self, name: &str) -> Result<&Node, Refusal> {
-        self.child(name).ok_or_else(|| {
-            Refusal::new(ErrorType::BadlyFormedMessage, format!("<{}> has no <{name}>", self.name))
-        })
+        self.child(name)
+            .ok_or_else(|| Refusal::new(ErrorType::BadlyFormedMessage, format!("<{}> has no <{name}>", self.name)))
     }
 
     fn required_text(&self, name: &str) -> Result<String, Refusal> {
         self.required(name)?;
-        self.text_of(name).ok_or_else(|| {
-            Refusal::new(ErrorType::BadlyFormedMessage, format!("<{name}> in <{}> is empty", self.name))
-        })
+        self.text_of(name)
+            .ok_or_else(|| Refusal::new(ErrorType::BadlyFormedMessage, format!("<{name}> in <{}> is empty", self.name)))
     }
 }
 
@@ -555,10 +553,9 @@ fn parse_header(message: &Node) -> Result<Header, Refusal> {
 
 fn limited(field: &str, text: Option<String>, max: usize) -> Result<Option<String>, Refusal> {
     match text {
-        Some(t) if t.chars().count() > max => Err(Refusal::new(
-            ErrorType::UnrecognisedDataValue,
-            format!("{field} is longer than {max} characters"),
-        )),
+        Some(t) if t.chars().count() > max => {
+            Err(Refusal::new(ErrorType::UnrecognisedDataValue, format!("{field} is longer than {max} characters")))
+        }
         other => Ok(other),
     }
 }
@@ -710,10 +707,9 @@ pub fn parse(xml: &str) -> Result<Message, Box<Unreadable>> {
         "request" => parse_request(message).map(Message::Request),
         "supplyingAgencyMessage" => parse_supplying(message).map(Message::Supplying),
         "requestingAgencyMessage" => parse_requesting(message).map(Message::Requesting),
-        other => Err(Refusal::new(
-            ErrorType::UnrecognisedDataElement,
-            format!("<{other}> is not a message an agency sends"),
-        )),
+        other => {
+            Err(Refusal::new(ErrorType::UnrecognisedDataElement, format!("<{other}> is not a message an agency sends")))
+        }
     };
     parsed.map_err(|r| unreadable(kind, header, r))
 }
@@ -810,7 +806,8 @@ mod tests {
         assert_eq!(refusal("<other/>").1, BadlyFormedMessage);
         assert_eq!(refusal(&wrap("<request/>")).1, BadlyFormedMessage);
         assert_eq!(refusal(&wrap(&format!("<shipment>{HEADER}</shipment>"))).1, UnrecognisedDataElement);
-        let action = wrap(&format!("<requestingAgencyMessage>{HEADER}<action>Borrow</action></requestingAgencyMessage>"));
+        let action =
+            wrap(&format!("<requestingAgencyMessage>{HEADER}<action>Borrow</action></requestingAgencyMessage>"));
         assert_eq!(refusal(&action), ("requestingAgencyMessage".into(), UnsupportedActionType));
         let reason = wrap(&format!(
             "<supplyingAgencyMessage>{HEADER}<messageInfo><reasonForMessage>Gossip</reasonForMessage></messageInfo>\

@@ -209,15 +209,7 @@ pub const TRANSITIONS: &[Transition] = &[
     // The supplier answers the requester's questions.
     t(Action::AcceptCancel, SUPPLIER, BEFORE_SUPPLY, Exactly(Pending::Cancel), Some(S::Cancelled), Clear, None),
     t(Action::RejectCancel, SUPPLIER, BEFORE_SUPPLY, Exactly(Pending::Cancel), None, Clear, None),
-    t(
-        Action::AcceptRenew,
-        SUPPLIER,
-        &[S::Loaned],
-        Exactly(Pending::Renew),
-        None,
-        Clear,
-        Some(ServiceType::Loan),
-    ),
+    t(Action::AcceptRenew, SUPPLIER, &[S::Loaned], Exactly(Pending::Renew), None, Clear, Some(ServiceType::Loan)),
     t(
         Action::AcceptRenew,
         SUPPLIER,
@@ -229,7 +221,15 @@ pub const TRANSITIONS: &[Transition] = &[
     ),
     t(Action::RejectRenew, SUPPLIER, OUT_ON_LOAN, Exactly(Pending::Renew), None, Clear, Some(ServiceType::Loan)),
     // The loan's way back.
-    t(Action::Recall, SUPPLIER, OUT_ON_LOAN, NothingOr(Pending::Renew), Some(S::Recalled), Clear, Some(ServiceType::Loan)),
+    t(
+        Action::Recall,
+        SUPPLIER,
+        OUT_ON_LOAN,
+        NothingOr(Pending::Renew),
+        Some(S::Recalled),
+        Clear,
+        Some(ServiceType::Loan),
+    ),
     t(
         Action::CheckIn,
         SUPPLIER,
@@ -248,13 +248,29 @@ pub const TRANSITIONS: &[Transition] = &[
         Clear,
         Some(ServiceType::Loan),
     ),
-    t(Action::MarkOverdue, &[System], &[S::Loaned, S::Received], NothingOr(Pending::Renew), Some(S::Overdue), Keep, Some(ServiceType::Loan)),
+    t(
+        Action::MarkOverdue,
+        &[System],
+        &[S::Loaned, S::Received],
+        NothingOr(Pending::Renew),
+        Some(S::Overdue),
+        Keep,
+        Some(ServiceType::Loan),
+    ),
     // The requester.
     t(Action::Cancel, REQUESTER, BEFORE_SUPPLY, NothingOr(Pending::Conditions), None, Ask(Pending::Cancel), None),
     t(Action::Cancel, REQUESTER, &[S::RetryPossible], Nothing, Some(S::Cancelled), Clear, None),
     t(Action::AcceptConditions, REQUESTER, BEFORE_SUPPLY, Exactly(Pending::Conditions), None, Clear, None),
     t(Action::Received, REQUESTER, &[S::Loaned], Nothing, Some(S::Received), Keep, Some(ServiceType::Loan)),
-    t(Action::Received, REQUESTER, &[S::Loaned], Exactly(Pending::Renew), Some(S::Received), Keep, Some(ServiceType::Loan)),
+    t(
+        Action::Received,
+        REQUESTER,
+        &[S::Loaned],
+        Exactly(Pending::Renew),
+        Some(S::Received),
+        Keep,
+        Some(ServiceType::Loan),
+    ),
     t(Action::Renew, REQUESTER, OUT_ON_LOAN, Nothing, None, Ask(Pending::Renew), Some(ServiceType::Loan)),
     t(
         Action::ShippedReturn,
@@ -477,10 +493,7 @@ mod tests {
         let s = state(S::RequestReceived, None, ServiceType::Loan);
         assert!(s.apply(Action::WillSupply, Requester).is_none());
         assert!(s.apply(Action::Cancel, Supplier).is_none());
-        assert_eq!(
-            s.legal_actions(&[Requester]),
-            vec![Action::Cancel, Action::StatusRequest, Action::Notification]
-        );
+        assert_eq!(s.legal_actions(&[Requester]), vec![Action::Cancel, Action::StatusRequest, Action::Notification]);
     }
 
     #[test]

@@ -19,9 +19,9 @@ pub mod updates;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use sqlx::PgConnection;
 
-pub use self::machine::{Action, Pending, Role, ServiceType, Side, Status};
 use self::iso18626::{AgencyId, Header, Message, Reason, RequestMessage, RequestingMessage, SupplyingMessage};
 use self::machine::State;
+pub use self::machine::{Action, Pending, Role, ServiceType, Side, Status};
 use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::holding::HoldingStatus;
@@ -190,8 +190,7 @@ impl IllDraft {
         self.volume = validate::optional_text("volume", self.volume.as_deref(), 200)?;
         self.pages = validate::optional_text("pages", self.pages.as_deref(), 200)?;
         self.patron_reference = validate::optional_text("patronReference", self.patron_reference.as_deref(), 200)?;
-        self.partner_request_id =
-            validate::optional_text("partnerRequestId", self.partner_request_id.as_deref(), 200)?;
+        self.partner_request_id = validate::optional_text("partnerRequestId", self.partner_request_id.as_deref(), 200)?;
         self.note = validate::optional_text("note", self.note.as_deref(), MAX_NOTE_CHARS)?;
         if self.document_id.is_none() && self.title.is_none() {
             return Err(Error::invalid("title", "a request names a catalogue document or gives at least a title"));
@@ -332,9 +331,10 @@ fn header_for(request: &IllRequest, partner: &crate::partner::Partner, agency: &
     let ours = agency.0.as_deref().ok_or_else(|| {
         Error::invalid("agencyId", "this library's agency id (--agency-id) is not set, so no message can be sent")
     })?;
-    let theirs = partner.isil.as_deref().ok_or_else(|| {
-        Error::invalid("partnerId", "the partner has no ISIL, so its system cannot be addressed")
-    })?;
+    let theirs = partner
+        .isil
+        .as_deref()
+        .ok_or_else(|| Error::invalid("partnerId", "the partner has no ISIL, so its system cannot be addressed"))?;
     let (supplying, requesting) = match request.role {
         Role::Borrowing => (theirs, ours),
         Role::Lending => (ours, theirs),
@@ -446,8 +446,8 @@ pub async fn act(
     // The partner's system hears of what this library does, when it has an endpoint.
     let mut sent = None;
     // The overdue job acts for this library as a lender.
-    let for_this_library = actor.side == our_side(request.role)
-        || (actor.side == Side::System && request.role == Role::Lending);
+    let for_this_library =
+        actor.side == our_side(request.role) || (actor.side == Side::System && request.role == Role::Lending);
     if actor.message.is_none()
         && for_this_library
         && let Some(_endpoint) = db::endpoint(conn, request.partner_id).await?
@@ -502,7 +502,8 @@ async fn lend_copy(conn: &mut PgConnection, request: &IllRequest, holding_id: Op
             })?
         }
     };
-    let copy = crate::holding::db::get(conn, holding).await.map_err(|_| Error::invalid("holdingId", "no copy has this id"))?;
+    let copy =
+        crate::holding::db::get(conn, holding).await.map_err(|_| Error::invalid("holdingId", "no copy has this id"))?;
     if copy.holder_partner_id.is_some() {
         return Err(Error::invalid("holdingId", "the copy is a partner's, not this library's"));
     }
@@ -536,10 +537,9 @@ fn message_for(
     if request.role == Role::Borrowing {
         let (action_name, note) = match action {
             Action::Cancel => ("Cancel", note),
-            Action::AcceptConditions => (
-                "Notification",
-                Some(format!("{}{}", iso18626::CONDITIONS_ACCEPTED_MARKER, note.unwrap_or_default())),
-            ),
+            Action::AcceptConditions => {
+                ("Notification", Some(format!("{}{}", iso18626::CONDITIONS_ACCEPTED_MARKER, note.unwrap_or_default())))
+            }
             Action::Received => ("Received", note),
             Action::Renew => ("Renew", note),
             Action::ShippedReturn => ("ShippedReturn", note),

@@ -18,7 +18,8 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
 /// Marks every loan past its due date; `None` if another process holds the job's lock.
 pub async fn run_once(pool: &PgPool, agency: &Agency) -> Result<Option<usize>> {
     let mut tx = pool.begin().await?;
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(LOCK).fetch_one(&mut *tx).await?;
+    let locked: bool =
+        sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(LOCK).fetch_one(&mut *tx).await?;
     if !locked {
         return Ok(None);
     }
@@ -43,7 +44,9 @@ pub fn start(pool: PgPool, agency: Agency, interval: Duration) {
             match run_once(&pool, &agency).await {
                 Ok(Some(marked)) if marked > 0 => tracing::info!(marked, "loans past their due date marked overdue"),
                 Ok(_) => {}
-                Err(err) if !pool.is_closed() => tracing::warn!(error = %err, "the overdue job failed; it runs again later"),
+                Err(err) if !pool.is_closed() => {
+                    tracing::warn!(error = %err, "the overdue job failed; it runs again later")
+                }
                 Err(_) => {}
             }
         }

@@ -71,7 +71,10 @@ impl Library {
         eventually("the request arrives", || async {
             let data = self
                 .app
-                .data("{ illRequests(filter: { role: LENDING }, first: 100) { nodes { id partnerRequestId } } }", json!({}))
+                .data(
+                    "{ illRequests(filter: { role: LENDING }, first: 100) { nodes { id partnerRequestId } } }",
+                    json!({}),
+                )
                 .await;
             data["illRequests"]["nodes"]
                 .as_array()
@@ -136,12 +139,18 @@ impl Pair {
         b.set_endpoint(&a_at_b, &format!("{}/iso18626", a.app.base), &token_for_b).await;
         let document = b
             .app
-            .data("mutation { createDocument(input: { description: { title: \"Hunminjeongeum\" } }) { id } }", json!({}))
+            .data(
+                "mutation { createDocument(input: { description: { title: \"Hunminjeongeum\" } }) { id } }",
+                json!({}),
+            )
             .await["createDocument"]["id"]
             .clone();
         let copy_at_b = b
             .app
-            .data("mutation($d: ID!) { createHolding(input: { documentId: $d, barcode: \"B-1\" }) { id } }", json!({ "d": document }))
+            .data(
+                "mutation($d: ID!) { createHolding(input: { documentId: $d, barcode: \"B-1\" }) { id } }",
+                json!({ "d": document }),
+            )
             .await["createHolding"]["id"]
             .as_str()
             .unwrap()
@@ -170,7 +179,10 @@ async fn two_installations_run_a_whole_loan_with_each_other() {
     let p = Pair::new().await;
     let (at_a, at_b) = p.borrow("LOAN").await;
     let arrived = p.b.request(&at_b).await;
-    assert_eq!((arrived["status"].clone(), arrived["handledByHand"].clone()), (json!("REQUEST_RECEIVED"), json!(false)));
+    assert_eq!(
+        (arrived["status"].clone(), arrived["handledByHand"].clone()),
+        (json!("REQUEST_RECEIVED"), json!(false))
+    );
     assert_eq!(arrived["history"][0]["messageDirection"], "IN");
     let sent = p.a.request(&at_a).await;
     assert_eq!(sent["history"][0]["messageDirection"], "OUT");
@@ -224,14 +236,18 @@ async fn copies_refusals_and_cancels_travel_between_installations() {
     // A cancel asked by A and accepted by B.
     let (at_a, at_b) = p.borrow("LOAN").await;
     p.a.act("illCancel", "IllActionInput", json!({ "id": at_a })).await;
-    eventually("B hears of the cancel", || async { (p.b.request(&at_b).await["pending"] == "CANCEL").then_some(()) }).await;
+    eventually("B hears of the cancel", || async { (p.b.request(&at_b).await["pending"] == "CANCEL").then_some(()) })
+        .await;
     p.b.act("illAcceptCancel", "IllActionInput", json!({ "id": at_b })).await;
     p.a.reaches(&at_a, "CANCELLED").await;
 
     // Conditions offered by B and accepted by A.
     let (at_a, at_b) = p.borrow("LOAN").await;
     p.b.act("illOfferConditions", "IllConditionsInput", json!({ "id": at_b, "conditions": "reading room only" })).await;
-    eventually("A sees the conditions", || async { (p.a.request(&at_a).await["pending"] == "CONDITIONS").then_some(()) }).await;
+    eventually("A sees the conditions", || async {
+        (p.a.request(&at_a).await["pending"] == "CONDITIONS").then_some(())
+    })
+    .await;
     p.a.act("illAcceptConditions", "IllActionInput", json!({ "id": at_a })).await;
     eventually("B sees them accepted", || async { p.b.request(&at_b).await["pending"].is_null().then_some(()) }).await;
 }
@@ -246,10 +262,8 @@ async fn a_lost_message_is_retried_until_the_partner_takes_it() {
     };
     let token = p.b.app.token(TokenRole::Partner, Some(&p.a_at_b), "Library A's system, again").await;
     p.a.set_endpoint(&p.b_at_a, &dead, &token).await;
-    let created = p
-        .a
-        .act("createIllRequest", "CreateIllRequestInput", json!({ "partnerId": p.b_at_a, "title": "Jikji" }))
-        .await;
+    let created =
+        p.a.act("createIllRequest", "CreateIllRequestInput", json!({ "partnerId": p.b_at_a, "title": "Jikji" })).await;
     let at_a = created["id"].as_str().unwrap().to_owned();
     let failed = eventually("the first delivery fails", || async {
         let request = p.a.request(&at_a).await;
@@ -270,10 +284,8 @@ async fn a_lost_message_is_retried_until_the_partner_takes_it() {
     assert!(delivery["attempts"].as_i64().unwrap() >= 2);
     assert_eq!(p.b.request(&at_b).await["status"], "REQUEST_RECEIVED");
     // The same message sent again (the confirmation was lost) changes nothing.
-    let body: String = sqlx::query_scalar("SELECT body FROM ill_outbox ORDER BY id LIMIT 1")
-        .fetch_one(&p.a.app.pool)
-        .await
-        .unwrap();
+    let body: String =
+        sqlx::query_scalar("SELECT body FROM ill_outbox ORDER BY id LIMIT 1").fetch_one(&p.a.app.pool).await.unwrap();
     let again = post(&p.b.app, Some(&token), &body).await;
     assert!(again.contains("<messageStatus>OK</messageStatus>"), "{again}");
     let count = p.b.app.data("{ illRequests { totalCount } }", json!({})).await;
@@ -281,7 +293,11 @@ async fn a_lost_message_is_retried_until_the_partner_takes_it() {
 }
 
 async fn post(app: &TestApp, bearer: Option<&str>, body: &str) -> String {
-    let mut request = app.client.post(format!("{}/iso18626", app.base)).header("content-type", "application/xml").body(body.to_owned());
+    let mut request = app
+        .client
+        .post(format!("{}/iso18626", app.base))
+        .header("content-type", "application/xml")
+        .body(body.to_owned());
     if let Some(bearer) = bearer {
         request = request.bearer_auth(bearer);
     }
@@ -302,7 +318,9 @@ fn header(requesting_id: &str, supplying_id: Option<&str>) -> String {
 }
 
 fn message(body: &str) -> String {
-    format!("<?xml version=\"1.0\"?><ISO18626Message xmlns=\"{NS}\" xmlns:ill=\"{NS}\" ill:version=\"1.2\">{body}</ISO18626Message>")
+    format!(
+        "<?xml version=\"1.0\"?><ISO18626Message xmlns=\"{NS}\" xmlns:ill=\"{NS}\" ill:version=\"1.2\">{body}</ISO18626Message>"
+    )
 }
 
 fn error_type(confirmation: &str) -> Option<String> {
@@ -334,7 +352,10 @@ async fn the_iso18626_endpoint_answers_every_message_with_a_confirmation() {
     assert_eq!(created["status"], "REQUEST_RECEIVED");
 
     // A requester's message finds the request by the partner's id.
-    let cancel = message(&format!("<requestingAgencyMessage>{}<action>Cancel</action></requestingAgencyMessage>", header("A-100", None)));
+    let cancel = message(&format!(
+        "<requestingAgencyMessage>{}<action>Cancel</action></requestingAgencyMessage>",
+        header("A-100", None)
+    ));
     let ok = post(&b.app, Some(&token), &cancel).await;
     assert!(ok.contains("<action>Cancel</action>") && ok.contains("<messageStatus>OK</messageStatus>"), "{ok}");
     assert_eq!(b.request(&id).await["pending"], "CANCEL");
@@ -348,11 +369,22 @@ async fn the_iso18626_endpoint_answers_every_message_with_a_confirmation() {
     let cases = [
         ("not XML", "this is not xml".to_owned(), "BadlyFormedMessage"),
         ("truncated", request[..request.len() / 2].to_owned(), "BadlyFormedMessage"),
-        ("no header", message("<request><bibliographicInfo><title>x</title></bibliographicInfo></request>"), "BadlyFormedMessage"),
-        ("unknown message", message(&format!("<shipment>{}</shipment>", header("A-101", None))), "UnrecognisedDataElement"),
+        (
+            "no header",
+            message("<request><bibliographicInfo><title>x</title></bibliographicInfo></request>"),
+            "BadlyFormedMessage",
+        ),
+        (
+            "unknown message",
+            message(&format!("<shipment>{}</shipment>", header("A-101", None))),
+            "UnrecognisedDataElement",
+        ),
         (
             "unknown action",
-            message(&format!("<requestingAgencyMessage>{}<action>Borrow</action></requestingAgencyMessage>", header("A-100", None))),
+            message(&format!(
+                "<requestingAgencyMessage>{}<action>Borrow</action></requestingAgencyMessage>",
+                header("A-100", None)
+            )),
             "UnsupportedActionType",
         ),
         (
@@ -366,17 +398,27 @@ async fn the_iso18626_endpoint_answers_every_message_with_a_confirmation() {
         ),
         (
             "unknown request",
-            message(&format!("<requestingAgencyMessage>{}<action>Received</action></requestingAgencyMessage>", header("A-999", None))),
+            message(&format!(
+                "<requestingAgencyMessage>{}<action>Received</action></requestingAgencyMessage>",
+                header("A-999", None)
+            )),
             "UnrecognisedDataValue",
         ),
         (
             "illegal move",
-            message(&format!("<requestingAgencyMessage>{}<action>ShippedReturn</action></requestingAgencyMessage>", header("A-100", None))),
+            message(&format!(
+                "<requestingAgencyMessage>{}<action>ShippedReturn</action></requestingAgencyMessage>",
+                header("A-100", None)
+            )),
             "UnrecognisedDataValue",
         ),
         ("wrong agency", request.replace("UZ-LIBA", "RU-LIBC").replace("A-100", "A-102"), "UnrecognisedDataValue"),
         ("bad service type", request.replace(">Loan<", ">Lease<").replace("A-100", "A-103"), "UnrecognisedDataValue"),
-        ("bad date", request.replace("2099-01-01T00:00:00Z", "soon").replace("A-100", "A-104"), "UnrecognisedDataValue"),
+        (
+            "bad date",
+            request.replace("2099-01-01T00:00:00Z", "soon").replace("A-100", "A-104"),
+            "UnrecognisedDataValue",
+        ),
     ];
     for (case, body, expected) in cases {
         let answer = post(&b.app, Some(&token), &body).await;
@@ -392,8 +434,15 @@ async fn the_iso18626_endpoint_answers_every_message_with_a_confirmation() {
     // Without a partner's token: HTTP errors, not confirmations.
     let response = b.app.client.post(format!("{}/iso18626", b.app.base)).body(request.clone()).send().await.unwrap();
     assert_eq!(response.status(), 401);
-    let response =
-        b.app.client.post(format!("{}/iso18626", b.app.base)).bearer_auth(&b.app.admin).body(request).send().await.unwrap();
+    let response = b
+        .app
+        .client
+        .post(format!("{}/iso18626", b.app.base))
+        .bearer_auth(&b.app.admin)
+        .body(request)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");

@@ -12,7 +12,7 @@ use crate::graphql::id::{self, NodeKind};
 use crate::graphql::loaders::{Children, DeliveriesOfIllRequest, EndpointOfPartner, EventsOfIllRequest};
 use crate::graphql::viewer;
 use crate::holding::Holding;
-use crate::ill::{Delivery, IllEvent, IllRequest, Side, our_side, other_side};
+use crate::ill::{Delivery, IllEvent, IllRequest, Side, other_side, our_side};
 use crate::partner::Partner;
 
 /// Whether staff handle this partner's requests by hand: it has no ISO 18626 endpoint.
