@@ -13,6 +13,9 @@ macro_rules! text_enum {
         }
 
         impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             /// The spelling stored in the database.
             pub fn as_str(self) -> &'static str {
                 match self {

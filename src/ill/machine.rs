@@ -153,17 +153,8 @@ const EITHER: &[Side] = &[Supplier, Requester];
 const BEFORE_SUPPLY: &[Status] = &[S::RequestReceived, S::ExpectToSupply, S::WillSupply];
 /// While the requester has (or should have) the loan.
 const OUT_ON_LOAN: &[Status] = &[S::Loaned, S::Received, S::Overdue];
-const NOT_CLOSED: &[Status] = &[
-    S::RequestReceived,
-    S::ExpectToSupply,
-    S::WillSupply,
-    S::RetryPossible,
-    S::Loaned,
-    S::Received,
-    S::ShippedReturn,
-    S::Overdue,
-    S::Recalled,
-];
+/// The statuses a request is still under way in: the first nine (see [`Status`]).
+const NOT_CLOSED: &[Status] = Status::ALL.split_at(9).0;
 
 const fn t(
     action: Action,
@@ -295,23 +286,6 @@ pub const TRANSITIONS: &[Transition] = &[
 ];
 
 impl Status {
-    pub const ALL: [Status; 14] = [
-        S::RequestReceived,
-        S::ExpectToSupply,
-        S::WillSupply,
-        S::RetryPossible,
-        S::Loaned,
-        S::Received,
-        S::ShippedReturn,
-        S::Overdue,
-        S::Recalled,
-        S::CopyCompleted,
-        S::LoanCompleted,
-        S::CompletedWithoutReturn,
-        S::Unfilled,
-        S::Cancelled,
-    ];
-
     /// Nothing more happens to a request in this status.
     pub fn is_closed(self) -> bool {
         !NOT_CLOSED.contains(&self)
@@ -340,38 +314,6 @@ impl Status {
     pub fn is_out_on_loan(self) -> bool {
         matches!(self, S::Loaned | S::Received | S::Overdue | S::Recalled | S::ShippedReturn)
     }
-}
-
-impl Pending {
-    pub const ALL: [Pending; 3] = [Pending::Cancel, Pending::Renew, Pending::Conditions];
-}
-
-impl Action {
-    pub const ALL: [Action; 23] = [
-        Action::ExpectToSupply,
-        Action::WillSupply,
-        Action::OfferConditions,
-        Action::RetryPossible,
-        Action::Unfilled,
-        Action::Ship,
-        Action::SendCopy,
-        Action::Recall,
-        Action::CheckIn,
-        Action::CompleteWithoutReturn,
-        Action::AcceptCancel,
-        Action::RejectCancel,
-        Action::AcceptRenew,
-        Action::RejectRenew,
-        Action::Cancel,
-        Action::AcceptConditions,
-        Action::Received,
-        Action::Renew,
-        Action::ShippedReturn,
-        Action::ShippedForward,
-        Action::StatusRequest,
-        Action::Notification,
-        Action::MarkOverdue,
-    ];
 }
 
 impl PendingIs {
@@ -426,7 +368,7 @@ impl State {
     /// The actions `sides` may take from here, in the table's order, each once.
     pub fn legal_actions(&self, sides: &[Side]) -> Vec<Action> {
         let mut actions = Vec::new();
-        for action in Action::ALL {
+        for &action in Action::ALL {
             if sides.iter().any(|&side| self.transition(action, side).is_some()) && !actions.contains(&action) {
                 actions.push(action);
             }
@@ -467,7 +409,7 @@ mod tests {
         let s = state(S::WillSupply, None, ServiceType::Copy);
         assert!(s.apply(Action::Ship, Supplier).is_none());
         assert_eq!(s.apply(Action::SendCopy, Supplier).map(|o| o.status), Some(S::CopyCompleted));
-        for status in Status::ALL {
+        for &status in Status::ALL {
             let s = state(status, None, ServiceType::Copy);
             assert!(s.apply(Action::MarkOverdue, System).is_none(), "{status:?}");
             assert!(s.apply(Action::ShippedReturn, Requester).is_none(), "{status:?}");
@@ -497,11 +439,17 @@ mod tests {
     }
 
     #[test]
+    fn the_closed_statuses_are_the_five_final_ones() {
+        let closed: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_closed()).collect();
+        assert_eq!(closed, [S::CopyCompleted, S::LoanCompleted, S::CompletedWithoutReturn, S::Unfilled, S::Cancelled]);
+    }
+
+    #[test]
     fn every_status_can_be_reached_and_every_action_is_used() {
-        for action in Action::ALL {
+        for &action in Action::ALL {
             assert!(TRANSITIONS.iter().any(|t| t.action == action), "{action:?} has no move");
         }
-        for status in Status::ALL {
+        for &status in Status::ALL {
             assert!(
                 status == S::RequestReceived || TRANSITIONS.iter().any(|t| t.to == Some(status)),
                 "{status:?} cannot be reached"

@@ -244,10 +244,10 @@ async fn every_illegal_move_is_refused_and_changes_nothing() {
     let mut refused = 0;
     let mut allowed = 0;
     for service in [ServiceType::Loan, ServiceType::Copy] {
-        for status in Status::ALL {
-            for pending in [None].into_iter().chain(Pending::ALL.map(Some)) {
+        for &status in Status::ALL {
+            for pending in [None].into_iter().chain(Pending::ALL.iter().copied().map(Some)) {
                 let state = State { status, pending, service };
-                for action in Action::ALL {
+                for &action in Action::ALL {
                     for side in [Side::Supplier, Side::Requester, Side::System] {
                         sqlx::query(
                             "UPDATE ill_requests SET status = $2, pending = $3, service_type = $4, due_date = current_date + 5, version = 7 WHERE id = $1",
