@@ -163,17 +163,31 @@ fn parse_record(raw: &[u8], options: &ReadOptions) -> Result<Record, String> {
 
     let mut fields = Vec::with_capacity(entries.len());
     for (entry, content) in entries.iter().zip(contents) {
-        fields.push(parse_field(&entry.tag, content, encoding, &mut warnings)?);
+        let Some(content) = content else { continue };
+        let content = match encoding {
+            Encoding::Marc8 => repair_cyrillic_e(&entry.tag, content, &mut warnings),
+            _ => std::borrow::Cow::Borrowed(content),
+        };
+        // A field that cannot be read is dropped, not the record: the rest of it is
+        // still the partner's catalogue.
+        match parse_field(&entry.tag, &content, encoding, &mut warnings) {
+            Ok(field) => fields.push(field),
+            Err(reason) => warnings.push(format!("{reason}; the field was dropped")),
+        }
+    }
+    if fields.is_empty() {
+        return Err("no field of the record could be read".to_owned());
     }
     Ok(Record { leader, fields, warnings })
 }
 
-/// Returns each field's content (without its terminator), in directory order.
+/// Returns each field's content (without its terminator), in directory order; `None` for
+/// a field that cannot be delimited (dropped with a warning).
 fn locate_fields<'a>(
     data: &'a [u8],
     entries: &[DirEntry],
     warnings: &mut Vec<String>,
-) -> Result<Vec<&'a [u8]>, String> {
+) -> Result<Vec<Option<&'a [u8]>>, String> {
     match by_directory(data, entries) {
         Ok(contents) => {
             let used: usize = entries.iter().map(|e| e.length).sum();
@@ -181,7 +195,7 @@ fn locate_fields<'a>(
                 warnings
                     .push(format!("{} byte(s) of field data are not referenced by the directory", data.len() - used));
             }
-            Ok(contents)
+            Ok(contents.into_iter().map(Some).collect())
         }
         Err(reason) => {
             // Directory lengths off by one (a terminator not counted, a byte lost
@@ -198,12 +212,52 @@ fn locate_fields<'a>(
                 warnings.push(format!(
                     "directory disagrees with the field terminators ({reason}); fields were located by their terminators"
                 ));
-                Ok(pieces[..terminated].to_vec())
-            } else {
-                Err(reason)
+                return Ok(pieces[..terminated].iter().map(|p| Some(*p)).collect());
             }
+            let fields = field_by_field(data, entries, warnings);
+            if fields.iter().all(Option::is_none) { Err(reason) } else { Ok(fields) }
         }
     }
+}
+
+/// Each field where the directory puts it, repairing what is unambiguous: a field whose
+/// terminator is missing but which ends exactly where the next one starts (or where the
+/// data ends) is read to there. A field that still cannot be delimited is dropped.
+fn field_by_field<'a>(data: &'a [u8], entries: &[DirEntry], warnings: &mut Vec<String>) -> Vec<Option<&'a [u8]>> {
+    let mut starts: Vec<usize> = entries.iter().map(|e| e.start).collect();
+    starts.sort_unstable();
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let end = e.start + e.length;
+            let field = (e.length > 0 && end <= data.len()).then(|| &data[e.start..end]);
+            let next_start = starts.iter().copied().find(|&s| s > e.start).unwrap_or(data.len());
+            match field {
+                Some(field) if field.last() == Some(&FIELD_TERMINATOR) && !field[..field.len() - 1].contains(&FIELD_TERMINATOR) => {
+                    Some(&field[..field.len() - 1])
+                }
+                Some(field) if !field.contains(&FIELD_TERMINATOR) && (end == next_start || end + 1 == next_start) => {
+                    warnings.push(format!(
+                        "field {} (directory entry {}) has no field terminator; read to the length the directory gives",
+                        e.tag,
+                        i + 1
+                    ));
+                    Some(field)
+                }
+                _ => {
+                    warnings.push(format!(
+                        "field {} (directory entry {}) cannot be delimited (offset {}, length {}); the field was dropped",
+                        e.tag,
+                        i + 1,
+                        e.start,
+                        e.length
+                    ));
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 fn by_directory<'a>(data: &'a [u8], entries: &[DirEntry]) -> Result<Vec<&'a [u8]>, String> {
@@ -234,6 +288,45 @@ fn by_directory<'a>(data: &'a [u8], entries: &[DirEntry]) -> Result<Vec<&'a [u8]
     Ok(out)
 }
 
+/// MARC-8 Cyrillic capital Э (0x7C in the basic Cyrillic set) written as 0x1F, the
+/// subfield delimiter, by a known encoder bug (marc4j repairs it too). A 0x1F while the
+/// basic Cyrillic set is designated as G0 is that Э: a real delimiter follows a return to
+/// ASCII, as MARC-8 encoders write subfields.
+fn repair_cyrillic_e<'a>(tag: &str, content: &'a [u8], warnings: &mut Vec<String>) -> std::borrow::Cow<'a, [u8]> {
+    const ESC: u8 = 0x1B;
+    if !content.contains(&ESC) {
+        return std::borrow::Cow::Borrowed(content);
+    }
+    let mut repaired: Option<Vec<u8>> = None;
+    let mut cyrillic = false;
+    let mut i = 0;
+    while i < content.len() {
+        match content[i] {
+            ESC => {
+                // G0 designations: ESC ( F, ESC , F, ESC $ F..., and ESC s (ASCII).
+                match content.get(i + 1) {
+                    Some(b'(' | b',') => cyrillic = content.get(i + 2) == Some(&b'N'),
+                    Some(b'$' | b's' | b'b' | b'g' | b'p') => cyrillic = false,
+                    _ => {}
+                }
+            }
+            SUBFIELD_DELIMITER if cyrillic => {
+                repaired.get_or_insert_with(|| content.to_vec())[i] = 0x7C;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    match repaired {
+        Some(bytes) => {
+            warnings
+                .push(format!("field {tag}: byte 0x1F inside Cyrillic text read as Э (a known MARC-8 encoder error)"));
+            std::borrow::Cow::Owned(bytes)
+        }
+        None => std::borrow::Cow::Borrowed(content),
+    }
+}
+
 fn parse_field(tag: &str, content: &[u8], encoding: Encoding, warnings: &mut Vec<String>) -> Result<Field, String> {
     if Field::is_control_tag(tag) {
         let value = decode_value(tag, "", content, encoding, warnings)?;
@@ -259,18 +352,29 @@ fn parse_field(tag: &str, content: &[u8], encoding: Encoding, warnings: &mut Vec
     };
 
     let (ind1, ind2) = match first_delim {
-        2 => (indicator(tag, 1, content[0] as char)?, indicator(tag, 2, content[1] as char)?),
+        2 => (indicator(tag, 1, content[0], warnings), indicator(tag, 2, content[1], warnings)),
         0 => {
             warnings.push(format!("field {tag} has no indicators; read as blanks"));
             (' ', ' ')
         }
-        n if n > 2 && content[2..n].iter().all(|&b| b == b' ') => {
+        1 => {
+            warnings.push(format!("field {tag} has one indicator byte where two belong; the second read as blank"));
+            (indicator(tag, 1, content[0], warnings), ' ')
+        }
+        n if content[2..n].iter().all(|&b| b == b' ') => {
             // A stray blank after the indicators carries no data.
             warnings.push(format!("field {tag}: {} extra blank(s) after the indicators ignored", n - 2));
-            (indicator(tag, 1, content[0] as char)?, indicator(tag, 2, content[1] as char)?)
+            (indicator(tag, 1, content[0], warnings), indicator(tag, 2, content[1], warnings))
         }
         n => {
-            return Err(format!("field {tag}: {n} byte(s) before the first subfield where two indicators belong"));
+            // Extra bytes where two indicators belong (pymarc and marc4j read past them):
+            // the first two are the indicators.
+            warnings.push(format!(
+                "field {tag}: {n} bytes before the first subfield where two indicators belong; \
+                 the first two were read as indicators, {:?} dropped",
+                String::from_utf8_lossy(&content[2..n])
+            ));
+            (indicator(tag, 1, content[0], warnings), indicator(tag, 2, content[1], warnings))
         }
     };
 
@@ -283,16 +387,18 @@ fn parse_field(tag: &str, content: &[u8], encoding: Encoding, warnings: &mut Vec
         match code {
             b'a'..=b'z' | b'0'..=b'9' => {}
             0x20..=0x7E => warnings.push(format!("field {tag}: unusual subfield code {:?}", code as char)),
-            0x80..=0xFF => {
-                return Err(format!("field {tag}: subfield code is not an ASCII character (byte 0x{code:02X})"));
-            }
             _ => {
-                return Err(format!("field {tag}: subfield code is control character 0x{code:02X}"));
+                warnings.push(format!(
+                    "field {tag}: a subfield's code is byte 0x{code:02X}, not a character; the subfield was dropped"
+                ));
+                continue;
             }
         }
         let what = format!(" ${}", code as char);
-        let value = decode_value(tag, &what, value, encoding, warnings)?;
-        subfields.push(Subfield { code: code as char, value });
+        match decode_value(tag, &what, value, encoding, warnings) {
+            Ok(value) => subfields.push(Subfield { code: code as char, value }),
+            Err(reason) => warnings.push(format!("{reason}; the subfield was dropped")),
+        }
     }
     Ok(Field::Data { tag: tag.to_owned(), ind1, ind2, subfields })
 }
@@ -312,11 +418,13 @@ fn decode_value(
     Ok(text)
 }
 
-fn indicator(tag: &str, which: u8, c: char) -> Result<char, String> {
-    if (' '..='~').contains(&c) {
-        Ok(c)
+/// An indicator byte; one that is not a printable character reads as blank.
+fn indicator(tag: &str, which: u8, byte: u8, warnings: &mut Vec<String>) -> char {
+    if (0x20..=0x7E).contains(&byte) {
+        byte as char
     } else {
-        Err(format!("field {tag}: indicator {which} is byte 0x{:02X}, not a printable character", c as u32))
+        warnings.push(format!("field {tag}: indicator {which} is byte 0x{byte:02X}, not a character; read as blank"));
+        ' '
     }
 }
 

@@ -24,6 +24,8 @@ mod tables;
 #[cfg(test)]
 mod fixture_tests;
 #[cfg(test)]
+mod repair_tests;
+#[cfg(test)]
 mod tests;
 
 pub use encoding::Encoding;

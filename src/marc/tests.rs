@@ -78,7 +78,7 @@ fn record_counts_for_every_file() {
         ("lul_fre_500.mrc", 500, 500),
         ("jazz_1k.mrc", 1000, 1000),
         ("1251.dat", 6, 6),
-        ("utf8_invalid.mrc", 1, 0),
+        ("utf8_invalid.mrc", 1, 1),
         ("bad_records.mrc", 8, 2),
         ("batch.xml", 2, 2),
         ("cp866_multirecord.marc", 2, 2),
@@ -297,16 +297,16 @@ fn control_characters_in_structure_reject_the_record() {
 }
 
 #[test]
-fn invalid_subfield_code_in_utf8_record_is_rejected() {
+fn an_invalid_subfield_code_drops_the_subfield_not_the_record() {
     let Some(corpus) = Corpus::find() else { return };
     let results = read_file(&corpus.path("utf8_invalid.mrc"), None);
-    let err = results[0].as_ref().expect_err("rejected");
-    assert_eq!(err.control_number.as_deref(), Some("144917"));
-    assert!(err.reason.contains("field 260"), "{}", err.reason);
+    let record = results[0].as_ref().expect("kept");
+    assert_eq!(record.control_number(), Some("144917"));
+    assert!(record.warnings.iter().any(|w| w.contains("field 260") && w.contains("dropped")), "{:?}", record.warnings);
 }
 
 #[test]
-fn invalid_utf8_is_an_error_not_a_guess() {
+fn invalid_utf8_drops_the_subfield_rather_than_guess() {
     let Some(corpus) = Corpus::find() else { return };
     let mut bytes = corpus.read("chabon.mrc");
     // Corrupt one byte inside the first record's 245 $a.
@@ -314,9 +314,12 @@ fn invalid_utf8_is_an_error_not_a_guess() {
     bytes[pos] = 0xFF;
     let results = read_records(&bytes, ReadOptions::default());
     assert_eq!(results.len(), 2);
-    let err = results[0].as_ref().expect_err("invalid UTF-8");
-    assert!(err.reason.contains("invalid UTF-8"), "{}", err.reason);
-    assert!(err.reason.contains("245"), "{}", err.reason);
+    let record = results[0].as_ref().expect("kept");
+    assert!(
+        record.warnings.iter().any(|w| w.starts_with("field 245 $a: invalid UTF-8") && w.ends_with("dropped")),
+        "{:?}",
+        record.warnings
+    );
     assert!(results[1].is_ok());
 }
 
