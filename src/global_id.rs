@@ -19,6 +19,8 @@ pub enum NodeKind {
     Holding,
     Exchange,
     IllRequest,
+    /// An import of MARC records.
+    Import,
     /// An API token: named by id in the API, but never fetched through `node`.
     Token,
 }
@@ -27,7 +29,7 @@ pub enum NodeKind {
 const MAX_ID_CHARS: usize = 64;
 
 impl NodeKind {
-    const ALL: [NodeKind; 8] = [
+    const ALL: [NodeKind; 9] = [
         NodeKind::Partner,
         NodeKind::Agreement,
         NodeKind::Project,
@@ -35,6 +37,7 @@ impl NodeKind {
         NodeKind::Holding,
         NodeKind::Exchange,
         NodeKind::IllRequest,
+        NodeKind::Import,
         NodeKind::Token,
     ];
 
@@ -47,6 +50,7 @@ impl NodeKind {
             NodeKind::Holding => "Holding",
             NodeKind::Exchange => "Exchange",
             NodeKind::IllRequest => "IllRequest",
+            NodeKind::Import => "Import",
             NodeKind::Token => "ApiToken",
         }
     }

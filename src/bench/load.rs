@@ -83,13 +83,13 @@ pub(super) async fn load(
         // What `hamkor import --source hamkor-bench --partner ID FILE` does.
         let bytes = tokio::fs::read(file).await.with_context(|| format!("cannot read {}", file.display()))?;
         let options = ImportOptions {
-            source: SOURCE.to_owned(),
+            source: Some(SOURCE.to_owned()),
             file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
             encoding: None,
             partner_id: partner.map(|p| partner_ids[p]),
             exchange_id: None,
         };
-        let report = import::import(pool, &bytes, &options, |_, _| {})
+        let report = import::import(pool, &bytes, &options, |_| {})
             .await
             .with_context(|| format!("importing {} failed", file.display()))?;
         times.rejected += i64::from(report.rejected);

@@ -62,11 +62,11 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The files to import.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "rollback")]
     pub files: Vec<PathBuf>,
 
     /// Where the records come from; with each record's 001 it identifies the record.
-    /// Default: the file's name.
+    /// Default: the organisation in the records' 003, else the file's name.
     #[arg(long)]
     pub source: Option<String>,
 
@@ -81,6 +81,16 @@ pub struct ImportArgs {
     /// The exchange shipment the records came with (its global id).
     #[arg(long)]
     pub exchange: Option<String>,
+
+    /// Writes every rejection and warning to FILE: CSV when its name ends in .csv, else
+    /// JSON (the whole report of every file).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Rolls an import back instead (its id, as `imports { id }` or an import's summary
+    /// gives it): removes the documents it created and restores those it updated.
+    #[arg(long, value_name = "IMPORT", conflicts_with_all = ["files", "source", "encoding", "partner", "exchange"])]
+    pub rollback: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -299,20 +309,40 @@ async fn reindex(db: &Database, index_dir: &std::path::Path) -> anyhow::Result<(
     Ok(())
 }
 
+/// How many rejections and warnings the command prints per file; `--report` has them all.
+const SHOWN_PER_FILE: usize = 10;
+
 async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
     use crate::global_id::{self, NodeKind};
     db.migrate().await?;
+    if let Some(import) = &args.rollback {
+        let id = global_id::decode_as("import", import, NodeKind::Import).or_else(|_| {
+            import.parse::<i64>().map_err(|_| anyhow::anyhow!("--rollback {import:?} is not an import's id"))
+        })?;
+        let actor = crate::access::Viewer::cli().actor();
+        let outcome = crate::document::import::rollback(&db.pool, id, &actor).await;
+        let detail = outcome.as_ref().map(|r| format!("{r:?}")).map_err(ToString::to_string);
+        audit(db, "rollbackImport", detail).await;
+        let done = outcome.with_context(|| format!("rolling back import {import} failed"))?;
+        crate::out!(
+            "import {import} rolled back: {} documents removed, {} restored to their previous record",
+            done.deleted,
+            done.restored
+        );
+        return Ok(());
+    }
     let decode = |flag: &str, value: &Option<String>, kind: NodeKind| -> anyhow::Result<Option<i64>> {
         value.as_ref().map(|v| global_id::decode_as("id", v, kind).with_context(|| format!("--{flag}"))).transpose()
     };
     let partner_id = decode("partner", &args.partner, NodeKind::Partner)?;
     let exchange_id = decode("exchange", &args.exchange, NodeKind::Exchange)?;
-    let mut failed = false;
+    let mut reports = Vec::new();
+    let mut failures = Vec::new();
     for file in &args.files {
         let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let options = crate::document::import::ImportOptions {
-            source: args.source.clone().unwrap_or_else(|| file_name.clone()),
+            source: args.source.clone(),
             file_name: Some(file_name.clone()),
             encoding: args.encoding.map(Into::into),
             partner_id,
@@ -320,9 +350,13 @@ async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
         };
         let bar = progress_bar(&file_name);
         let started = std::time::Instant::now();
-        let report = crate::document::import::import(&db.pool, &bytes, &options, |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
+        let report = crate::document::import::import(&db.pool, &bytes, &options, |progress| match progress {
+            crate::document::import::Progress::Reading => bar.set_message(format!("{file_name}: reading")),
+            crate::document::import::Progress::Writing { done, total } => {
+                bar.set_message(file_name.clone());
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
         })
         .await;
         bar.finish_and_clear();
@@ -330,39 +364,106 @@ async fn import(db: &Database, args: ImportArgs) -> anyhow::Result<()> {
             report.as_ref().map(|r| format!("{}: {}", file_name, r.summary())).map_err(|e| format!("{file_name}: {e}"));
         audit(db, "import", outcome).await;
         let report = report.with_context(|| format!("importing {} failed", file.display()))?;
-        crate::out!(
-            "{}: {} read, {} created, {} updated, {} rejected in {:.1} s (source {:?})",
-            file.display(),
-            report.read,
-            report.created,
-            report.updated,
-            report.rejected,
-            started.elapsed().as_secs_f64(),
-            report.source
-        );
-        for r in &report.rejections {
-            let offset = r.byte_offset.map(|o| format!(", byte {o}")).unwrap_or_default();
-            let control = r.control_number.as_deref().map(|c| format!(", 001 {c}")).unwrap_or_default();
-            crate::out!("  rejected record {}{offset}{control}: {}", r.position, r.reason);
+        print_report(file, &report, started.elapsed());
+        if report.not_marc {
+            failures.push(format!("{} is not a MARC file (neither ISO 2709 nor MARCXML)", file.display()));
+        } else if !report.imported_anything() {
+            failures.push(format!("nothing was imported from {}", file.display()));
         }
-        failed |= report.read == 0;
+        reports.push((file.display().to_string(), report));
     }
-    if failed {
-        anyhow::bail!("a file held no MARC records");
+    if let Some(path) = &args.report {
+        write_report(path, &reports).with_context(|| format!("cannot write the report {}", path.display()))?;
+        crate::out!("report written to {}", path.display());
+    }
+    if !failures.is_empty() {
+        anyhow::bail!("{}", failures.join("; "));
     }
     Ok(())
 }
 
+fn print_report(file: &std::path::Path, report: &crate::document::import::ImportReport, took: std::time::Duration) {
+    crate::out!(
+        "{}: {} read, {} created, {} updated, {} rejected, {} warnings in {:.1} s (source {:?}, import {})",
+        file.display(),
+        report.read,
+        report.created,
+        report.updated,
+        report.rejected,
+        report.warnings.len(),
+        took.as_secs_f64(),
+        report.source,
+        crate::global_id::encode(crate::global_id::NodeKind::Import, report.import_id)
+    );
+    let where_ = |position: i32, offset: Option<i64>, control: &Option<String>| {
+        let offset = offset.map(|o| format!(", byte {o}")).unwrap_or_default();
+        let control = control.as_deref().map(|c| format!(", 001 {c}")).unwrap_or_default();
+        format!("record {position}{offset}{control}")
+    };
+    for r in report.rejections.iter().take(SHOWN_PER_FILE) {
+        crate::out!("  rejected {}: {}", where_(r.position, r.byte_offset, &r.control_number), r.reason);
+    }
+    if report.rejections.len() > SHOWN_PER_FILE {
+        crate::out!(
+            "  … and {} more rejections (--report FILE lists them all)",
+            report.rejections.len() - SHOWN_PER_FILE
+        );
+    }
+    for w in report.warnings.iter().take(SHOWN_PER_FILE) {
+        crate::out!("  repaired {}: {}", where_(w.position, None, &w.control_number), w.message);
+    }
+    if report.warnings.len() > SHOWN_PER_FILE {
+        crate::out!("  … and {} more warnings (--report FILE lists them all)", report.warnings.len() - SHOWN_PER_FILE);
+    }
+}
+
+/// Every rejection and warning of every file: CSV (one row each) or JSON (the reports).
+fn write_report(
+    path: &std::path::Path,
+    reports: &[(String, crate::document::import::ImportReport)],
+) -> anyhow::Result<()> {
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !csv {
+        let json: Vec<serde_json::Value> =
+            reports.iter().map(|(file, report)| serde_json::json!({ "file": file, "report": report })).collect();
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)?;
+        return Ok(());
+    }
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(["file", "kind", "position", "byte_offset", "control_number", "message"])?;
+    for (file, report) in reports {
+        for r in &report.rejections {
+            let offset = r.byte_offset.map(|o| o.to_string()).unwrap_or_default();
+            let control = r.control_number.clone().unwrap_or_default();
+            writer.write_record([file.as_str(), "rejected", &r.position.to_string(), &offset, &control, &r.reason])?;
+        }
+        for w in &report.warnings {
+            let control = w.control_number.clone().unwrap_or_default();
+            writer.write_record([file.as_str(), "warning", &w.position.to_string(), "", &control, &w.message])?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// A progress bar with records/s and ETA on a terminal; nothing when output is redirected.
+/// It shows "reading" until the file is read and its records counted, then the records
+/// written of those to write.
 fn progress_bar(file_name: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(0);
-    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} records, {per_sec}, ETA {eta}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> ");
+    let bar = indicatif::ProgressBar::new_spinner();
+    let style =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} records, {rate}, ETA {eta}")
+            .map(|style| {
+                style.with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                })
+            })
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
     bar.set_style(style);
     bar.set_message(file_name.to_owned());
     bar

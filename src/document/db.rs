@@ -190,7 +190,8 @@ pub struct IsbnMatch {
 pub struct ExistingMatches {
     pub by_control_number: Vec<(i64, String)>,
     pub by_isbn: Vec<IsbnMatch>,
-    /// (id, MARCXML) of records of this source, without control number, equal to one asked.
+    /// (id, MARCXML) of stored documents whose record is the very same as one asked, from
+    /// whatever source.
     pub by_record: Vec<(i64, String)>,
 }
 
@@ -199,7 +200,7 @@ pub async fn find_existing(
     source: &str,
     control_numbers: &[&str],
     isbns: &[&str],
-    records_without_control_number: &[&str],
+    records: &[&str],
 ) -> Result<ExistingMatches> {
     let by_control_number =
         sqlx::query_as("SELECT id, control_number FROM documents WHERE source = $1 AND control_number = ANY($2)")
@@ -215,16 +216,15 @@ pub async fn find_existing(
             .fetch_all(&mut *conn)
             .await?
     };
-    let by_record = if records_without_control_number.is_empty() {
+    let by_record = if records.is_empty() {
         Vec::new()
     } else {
         sqlx::query_as(
-            "SELECT id, marc_xml FROM documents
-             WHERE source = $1 AND control_number IS NULL
-               AND marc_hash IN (SELECT md5(x) FROM unnest($2::text[]) AS x)",
+            "SELECT DISTINCT ON (marc_hash) id, marc_xml FROM documents
+             WHERE marc_hash IN (SELECT md5(x) FROM unnest($1::text[]) AS x)
+             ORDER BY marc_hash, id",
         )
-        .bind(source)
-        .bind(records_without_control_number)
+        .bind(records)
         .fetch_all(&mut *conn)
         .await?
     };
@@ -306,4 +306,24 @@ impl Listing for DocumentFilter {
             DocumentOrder::CreatedAt => "d.created_at",
         }
     }
+}
+
+/// Of `ids`, the documents something else refers to, with what: copies, shipment lines,
+/// interlibrary loan requests (at most five).
+pub async fn referenced(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT document_id, what FROM (
+             SELECT document_id, 'copies' AS what FROM holdings WHERE document_id = ANY($1)
+             UNION SELECT document_id, 'exchange shipments' FROM exchange_lines WHERE document_id = ANY($1)
+             UNION SELECT document_id, 'interlibrary loan requests' FROM ill_requests WHERE document_id = ANY($1)
+         ) r ORDER BY document_id, what LIMIT 5",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Deletes documents; returns how many there were.
+pub async fn delete_many(conn: &mut PgConnection, ids: &[i64]) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM documents WHERE id = ANY($1)").bind(ids).execute(conn).await?.rows_affected())
 }

@@ -42,7 +42,7 @@ pub fn rule(root: &str, field: &str) -> Option<Rule> {
         ("Query", "exchange" | "exchanges" | "exchangeBalances") => PartnerOrStaff,
         ("Query", "illRequest" | "illRequests" | "illReport") => PartnerOrStaff,
         ("Subscription", "illRequestUpdated") => PartnerOrStaff,
-        ("Query", "auditEvents") => Staff,
+        ("Query", "auditEvents" | "imports") => Staff,
         ("Query", "tokens") => Admin,
         ("Mutation", "createToken" | "revokeToken" | "setIllEndpoint") => Admin,
         // Each caller acts only on its side of its own requests (`graphql::nodes::ill::sides_of`).
@@ -86,6 +86,7 @@ pub fn rule(root: &str, field: &str) -> Option<Rule> {
             | "updateDocument"
             | "deleteDocument"
             | "importMarc"
+            | "rollbackImport"
             | "createHolding"
             | "updateHolding"
             | "createExchange"

@@ -11,7 +11,7 @@ use super::id::{self, NodeKind};
 use super::{find, list_page, pool};
 use crate::audit::{Entry, Outcome};
 use crate::document::db::{DocumentFilter, DocumentOrder};
-use crate::document::import::{self, ImportOptions, ImportReport, Rejection};
+use crate::document::import::{self, ImportOptions, ImportReport};
 use crate::document::{self, Contributor, DescriptionPatch, Document, ParallelTitle, Provenance, identifiers};
 use crate::error::{Error, Result as DomainResult, quoted};
 
@@ -296,7 +296,7 @@ impl DocumentMutation {
                 return Err(Error::invalid("records", "no records were sent"));
             }
             let options = ImportOptions {
-                source: input.source.unwrap_or_else(|| "graphql".into()),
+                source: input.source,
                 file_name: None,
                 encoding: input.encoding.map(Into::into),
                 partner_id: input
@@ -308,7 +308,7 @@ impl DocumentMutation {
                     .map(|id| id::decode_as("exchangeId", &id, NodeKind::Exchange))
                     .transpose()?,
             };
-            import::import(pool(ctx), &bytes, &options, |_, _| {}).await
+            import::import(pool(ctx), &bytes, &options, |_| {}).await
         }
         .await;
         let viewer = super::viewer(ctx);
@@ -318,54 +318,5 @@ impl DocumentMutation {
         };
         record_apart(ctx, &entry).await;
         result.gql()
-    }
-}
-
-#[Object]
-impl ImportReport {
-    async fn source(&self) -> &str {
-        &self.source
-    }
-
-    async fn read(&self) -> i32 {
-        self.read
-    }
-
-    async fn created(&self) -> i32 {
-        self.created
-    }
-
-    async fn updated(&self) -> i32 {
-        self.updated
-    }
-
-    async fn rejected(&self) -> i32 {
-        self.rejected
-    }
-
-    async fn rejections(&self) -> &[Rejection] {
-        &self.rejections
-    }
-}
-
-/// Why one record was not imported.
-#[Object]
-impl Rejection {
-    /// The record's position in the file, from 1.
-    async fn position(&self) -> i32 {
-        self.position
-    }
-
-    /// Where it starts in an ISO 2709 file.
-    async fn byte_offset(&self) -> Option<i64> {
-        self.byte_offset
-    }
-
-    async fn control_number(&self) -> Option<&str> {
-        self.control_number.as_deref()
-    }
-
-    async fn reason(&self) -> &str {
-        &self.reason
     }
 }

@@ -16,6 +16,7 @@ use sqlx::PgPool;
 
 use crate::access::{Scope, Visible};
 use crate::agreement::{self, Agreement};
+use crate::document::import::db::ImportRecord;
 use crate::document::{self, Document};
 use crate::error::{Error, Result};
 use crate::exchange::{self, Exchange, ExchangeBalance, ExchangeEvent, ExchangeLine};
@@ -166,6 +167,18 @@ by_id!(Document, document::db::get_many);
 by_id!(Holding, holding::db::get_many);
 by_id!(Exchange, exchange::db::get_many);
 by_id!(IllRequest, ill::db::get_many);
+
+impl Fetch for ImportRecord {
+    const KIND: NodeKind = NodeKind::Import;
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn get_many(pool: &PgPool, ids: &[i64]) -> impl Future<Output = Result<Vec<Self>>> + Send {
+        crate::document::import::db::get_many(pool, ids)
+    }
+}
 
 /// `children!(Relation: Row by parent_field, rows_of)`.
 macro_rules! children {

@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod holding;
 pub mod id;
 pub mod ill;
+pub mod import;
 pub mod loaders;
 pub mod nodes;
 pub mod partner;
@@ -51,6 +52,7 @@ pub struct Query(
     holding::HoldingQuery,
     exchange::ExchangeQuery,
     ill::IllQuery,
+    import::ImportQuery,
     search::SearchQuery,
     audit::AuditQuery,
     token::TokenQuery,
@@ -65,6 +67,7 @@ pub struct Mutation(
     holding::HoldingMutation,
     exchange::ExchangeMutation,
     ill::IllMutation,
+    import::ImportMutation,
     token::TokenMutation,
 );
 
@@ -185,6 +188,7 @@ async fn load_node(ctx: &Context<'_>, kind: NodeKind, raw: i64) -> Result<Option
         NodeKind::Holding => load_optional(ctx, id).await?.map(Node::Holding),
         NodeKind::Exchange => load_optional(ctx, id).await?.map(Node::Exchange),
         NodeKind::IllRequest => load_optional(ctx, id).await?.map(Node::IllRequest),
+        NodeKind::Import => load_optional(ctx, id).await?.map(Node::Import),
         // Tokens are administered through `tokens`, never refetched.
         NodeKind::Token => None,
     })

@@ -18,6 +18,8 @@ use super::loaders::{
 use crate::agreement::Agreement;
 use crate::audit::AuditEvent;
 use crate::document::Document;
+use crate::document::import::db::{ChangeRecord, ImportRecord};
+use crate::document::import::{Rejection, Warning};
 use crate::exchange::Exchange;
 use crate::holding::Holding;
 use crate::ill::IllRequest;
@@ -53,7 +55,7 @@ macro_rules! nothing_to_prefetch {
     )*};
 }
 
-nothing_to_prefetch!(AuditEvent, Token);
+nothing_to_prefetch!(AuditEvent, Token, ImportRecord, Rejection, Warning, ChangeRecord);
 
 impl Prefetch for Partner {
     async fn prefetch(ctx: &Context<'_>, rows: &[Self]) -> Result<()> {

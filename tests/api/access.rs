@@ -253,6 +253,7 @@ fn query_cells(w: &World) -> Vec<(&'static str, String, Value, [Expect; 5])> {
         ("exchanges", "{ exchanges { totalCount } }".into(), json!({}), partner_or_staff),
         ("exchangeBalances", "{ exchangeBalances(year: 2025) { sentCopies } }".into(), json!({}), partner_or_staff),
         ("auditEvents", "{ auditEvents { totalCount } }".into(), json!({}), [UNAUTH, FORBID, FORBID, Allowed, Allowed]),
+        ("imports", "{ imports { totalCount } }".into(), json!({}), [UNAUTH, FORBID, FORBID, Allowed, Allowed]),
         ("tokens", "{ tokens { totalCount } }".into(), json!({}), [UNAUTH, FORBID, FORBID, FORBID, Allowed]),
         (
             "illRequest",
@@ -435,6 +436,12 @@ fn mutation_cells(w: &World, caller: Caller) -> Vec<(&'static str, String, Value
             admin,
         ),
         (
+            "rollbackImport",
+            "mutation($id: ID!) { rollbackImport(id: $id) { rolledBackAt } }".into(),
+            json!({ "id": "" }),
+            staff,
+        ),
+        (
             "createIllRequest",
             "mutation($p: ID!) { createIllRequest(input: { partnerId: $p, title: \"Samguk sagi\" }) { id } }".into(),
             json!({ "p": w.partner_a }),
@@ -520,6 +527,16 @@ async fn every_root_field_and_mutation_has_a_rule_for_every_caller() {
         };
         let (to_clear, to_dispatch, to_cancel) =
             (own_exchange("OUTGOING").await, own_exchange("OUTGOING").await, own_exchange("OUTGOING").await);
+        let own_import = w
+            .data(
+                Caller::Admin,
+                "mutation($r: String!) { importMarc(input: { records: $r }) { id } }",
+                json!({ "r": format!("<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record><leader>00000nam a2200000 a 4500</leader>\
+                    <controlfield tag=\"001\">rollback-{caller:?}</controlfield><datafield tag=\"245\" ind1=\"0\" ind2=\"0\">\
+                    <subfield code=\"a\">To roll back</subfield></datafield></record></collection>") }),
+            )
+            .await["importMarc"]["id"]
+            .clone();
         let own_token = w
             .data(Caller::Admin, &format!("mutation {{ createToken(input: {{ name: \"spare {caller:?}\", role: STAFF }}) {{ token {{ id }} }} }}"), json!({}))
             .await["createToken"]["token"]["id"]
@@ -541,6 +558,7 @@ async fn every_root_field_and_mutation_has_a_rule_for_every_caller() {
                 "dispatchExchange" => variables["i"]["id"] = to_dispatch.clone(),
                 "cancelExchange" => variables["i"]["id"] = to_cancel.clone(),
                 "revokeToken" => variables["id"] = own_token.clone(),
+                "rollbackImport" => variables["id"] = own_import.clone(),
                 action if action.starts_with("ill") && action != "illRequest" => {
                     variables["i"]["id"] = json!(w.ill_for(action).await);
                 }
@@ -571,7 +589,7 @@ async fn every_root_field_and_mutation_has_a_rule_for_every_caller() {
     // Anonymous: every mutation. Partners: all but the interlibrary loan ones they may take
     // on their own requests. Staff: the administrators' (tokens, ISO 18626 endpoints).
     let (mutations, partners_may, admins_only) = (served_mutations.len() as i64, 23, 3);
-    assert_eq!(mutations, 46);
+    assert_eq!(mutations, 47);
     assert_eq!(denied, mutations + 2 * (mutations - partners_may) + admins_only);
 }
 

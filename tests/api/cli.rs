@@ -95,6 +95,10 @@ impl Drop for DataDir {
     }
 }
 
+fn count_lines(text: &str, needle: &str) -> i64 {
+    text.lines().filter(|l| l.contains(needle)).count() as i64
+}
+
 /// Runs `hamkor ARGS` to completion, at most [`TIMEOUT`](crate::processes::TIMEOUT).
 #[track_caller]
 fn run(data_dir: &Path, args: &[&str]) -> Outcome {
@@ -311,13 +315,60 @@ fn import_reads_marc_files_reports_rejections_and_updates_on_a_second_run() {
     let first = run(data.path(), &["import", catalogue, bad]);
     first.assert_success("hamkor import");
     assert!(first.stdout.contains("1000 read, 1000 created, 0 updated, 0 rejected"), "{}", first.stdout);
-    assert!(first.stdout.contains("13 read, 3 created, 0 updated, 10 rejected"), "{}", first.stdout);
+    assert!(first.stdout.contains("13 read, 5 created, 0 updated, 8 rejected, 5 warnings"), "{}", first.stdout);
     assert!(first.stdout.contains("rejected record 2"), "each rejection is listed:\n{}", first.stdout);
+    assert!(first.stdout.contains("repaired record 9, 001 hk-bad-0009: field 245 $a"), "{}", first.stdout);
     data.assert_no_server("after `hamkor import` exited");
 
-    let second = run(data.path(), &["import", "--source", "catalogue_1k.mrc", catalogue]);
+    // The same file under another name and another source creates nothing new.
+    let renamed = files.path().join("renamed.mrc");
+    std::fs::copy(catalogue, &renamed).expect("copy the file");
+    let report = files.path().join("report.csv");
+    let second = run(
+        data.path(),
+        &["import", "--source", "somewhere else", renamed.to_str().unwrap(), "--report", report.to_str().unwrap()],
+    );
     second.assert_success("hamkor import (again)");
     assert!(second.stdout.contains("1000 read, 0 created, 1000 updated"), "{}", second.stdout);
+    let csv = std::fs::read_to_string(&report).expect("the report is written");
+    assert_eq!(csv.lines().next(), Some("file,kind,position,byte_offset,control_number,message"));
+
+    // Rejections beyond the first ten are counted, and all of them are in the report.
+    let bad_report = files.path().join("bad.json");
+    let again = run(data.path(), &["import", bad, "--report", bad_report.to_str().unwrap()]);
+    again.assert_success("hamkor import (broken records again)");
+    let json: Value = serde_json::from_slice(&std::fs::read(&bad_report).unwrap()).unwrap();
+    assert_eq!(json[0]["report"]["rejections"].as_array().unwrap().len(), 8);
+    let warnings = json[0]["report"]["warnings"].as_array().unwrap().len() as i64;
+    assert!(warnings >= 3 && count_lines(&again.stdout, "repaired record") == warnings.min(10), "{}", again.stdout);
+
+    // A file that is not MARC, and one whose every record is rejected: non-zero, said why.
+    let pdf = files.path().join("scan.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7 not a catalogue").unwrap();
+    let not_marc = run(data.path(), &["import", pdf.to_str().unwrap()]);
+    assert!(!not_marc.status.success());
+    assert!(not_marc.stderr.contains("is not a MARC file (neither ISO 2709 nor MARCXML)"), "{}", not_marc.stderr);
+    assert!(not_marc.stdout.contains("0 read, 0 created"), "{}", not_marc.stdout);
+    let truncated = fixture_path("truncated.mrc");
+    let only_bad = files.path().join("only_bad.mrc");
+    let bytes = std::fs::read(&truncated).unwrap();
+    let last = bytes.iter().rposition(|&b| b == 0x1D).unwrap();
+    std::fs::write(&only_bad, &bytes[last + 1..]).unwrap();
+    let nothing = run(data.path(), &["import", only_bad.to_str().unwrap()]);
+    assert!(!nothing.status.success());
+    assert!(nothing.stderr.contains("nothing was imported from"), "{}", nothing.stderr);
+
+    // An import rolled back from the command line.
+    let import_id = first
+        .stdout
+        .lines()
+        .find(|l| l.contains("broken_records.mrc"))
+        .and_then(|l| l.rsplit_once("import ")?.1.strip_suffix(')'))
+        .expect("the import's id")
+        .to_owned();
+    let rolled = run(data.path(), &["import", "--rollback", &import_id]);
+    assert!(!rolled.status.success(), "the second import of the same file changed its documents since");
+    assert!(rolled.stderr.contains("changed since this import"), "{}", rolled.stderr);
 
     let missing = run(data.path(), &["import", "/nonexistent/file.mrc"]);
     assert!(!missing.status.success());

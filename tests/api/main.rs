@@ -16,6 +16,7 @@ mod ill;
 mod ill_iso18626;
 mod import;
 mod import_fixtures;
+mod import_history;
 mod loaders;
 mod nodes;
 mod outage;

@@ -350,9 +350,9 @@ async fn every_change_reaches_the_index() {
     assert_eq!(search_with(&app, "Zafarnoma", available).await["totalCount"], 0);
 
     // Imports and deletes too.
-    let options = hamkor::document::import::ImportOptions { source: "t".into(), ..Default::default() };
+    let options = hamkor::document::import::ImportOptions { source: Some("t".into()), ..Default::default() };
     let bytes = fixture("utf8_multilingual.mrc");
-    hamkor::document::import::import(&app.pool, &bytes, &options, |_, _| {}).await.unwrap();
+    hamkor::document::import::import(&app.pool, &bytes, &options, |_| {}).await.unwrap();
     app.indexed().await;
     assert_found(&search(&app, "paper road").await, "The paper road");
     sqlx::query("DELETE FROM holdings").execute(&app.pool).await.unwrap();
@@ -365,11 +365,11 @@ async fn every_change_reaches_the_index() {
 async fn import_files(app: &TestApp, files: &[(&str, Vec<u8>, Option<hamkor::marc::Encoding>)]) {
     for (file, bytes, encoding) in files {
         let options = hamkor::document::import::ImportOptions {
-            source: (*file).into(),
+            source: Some((*file).into()),
             encoding: *encoding,
             ..Default::default()
         };
-        hamkor::document::import::import(&app.pool, bytes, &options, |_, _| {}).await.unwrap();
+        hamkor::document::import::import(&app.pool, bytes, &options, |_| {}).await.unwrap();
     }
 }
 

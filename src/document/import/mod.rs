@@ -1,23 +1,28 @@
 //! MARC import: ISO 2709 or MARCXML records in, documents out, with a report of what was
-//! created, updated and rejected (and why, record by record).
+//! created, updated, repaired and rejected (and why, record by record), kept as the
+//! import's history and undoable.
 //!
-//! A record is matched to an existing document by its source and control number (MARC
-//! 001), else by ISBN, else (a record with neither) by being the very same record from the
-//! same source: importing the same file twice updates, never duplicates. Records are
-//! written in batches, each in one transaction, so a large file takes seconds; one bad
-//! record never stops the rest.
-
-use std::collections::HashMap;
+//! A record becomes the document it already is, when there is one, by the first rule that
+//! applies: the same control number (MARC 001) from the same source; the very same record
+//! (byte for byte, as stored), from whatever source or file name; the same ISBN; an earlier
+//! record of the same file. So importing a file again, under any name, creates nothing new.
+//! The source is `--source` when given, else the file's own field 003 (the organisation
+//! whose control numbers the 001s are), else the file's name.
+//!
+//! Records are written in batches, each in one transaction, so a large file takes seconds;
+//! one bad record never stops the rest.
 
 use serde::Serialize;
 use sqlx::PgPool;
 
+mod batch;
 pub mod db;
+mod prepare;
+mod rollback;
 
-use super::db::{self as documents, DocumentRow};
-use super::{Description, marc_map};
+pub use self::rollback::{RolledBack, rollback};
 use crate::error::{Error, Result};
-use crate::marc::{self, Encoding, ReadOptions};
+use crate::marc::Encoding;
 
 /// Records written per transaction.
 pub const BATCH_SIZE: usize = 1_000;
@@ -27,7 +32,8 @@ pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     /// Names where the records come from; with the control number it identifies a record.
-    pub source: String,
+    /// When `None`: the records' 003, else the file's name.
+    pub source: Option<String>,
     pub file_name: Option<String>,
     /// Forces an encoding instead of reading it from each record's leader (position 09).
     pub encoding: Option<Encoding>,
@@ -36,7 +42,7 @@ pub struct ImportOptions {
 }
 
 /// Why one record was not imported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Rejection {
     /// The record's position in the file, from 1.
     pub position: i32,
@@ -44,6 +50,46 @@ pub struct Rejection {
     pub byte_offset: Option<i64>,
     pub control_number: Option<String>,
     pub reason: String,
+}
+
+/// A repair made to a record, or a part of it dropped, while reading it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Warning {
+    pub position: i32,
+    pub control_number: Option<String>,
+    /// The tag and what was done, e.g. "field 245: 3 bytes before the first subfield …".
+    pub message: String,
+}
+
+/// Which rule recognised a record as a document already there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRule {
+    ControlNumber,
+    SameRecord,
+    Isbn,
+    EarlierInFile,
+}
+
+impl MatchRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchRule::ControlNumber => "control_number",
+            MatchRule::SameRecord => "same_record",
+            MatchRule::Isbn => "isbn",
+            MatchRule::EarlierInFile => "earlier_in_file",
+        }
+    }
+}
+
+/// What one record became.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub position: i32,
+    pub document_id: i64,
+    pub created: bool,
+    /// `None` for a new document.
+    pub matched_by: Option<MatchRule>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -55,109 +101,100 @@ pub struct ImportReport {
     pub updated: i32,
     pub rejected: i32,
     pub rejections: Vec<Rejection>,
+    pub warnings: Vec<Warning>,
+    /// What each imported record became, in file order.
+    pub changes: Vec<Change>,
     /// Ids of the documents created or updated, in file order.
     pub document_ids: Vec<i64>,
+    /// Set when the bytes were not MARC at all (neither ISO 2709 nor MARCXML).
+    pub not_marc: bool,
 }
 
 impl ImportReport {
     /// One line for logs and the audit trail.
     pub fn summary(&self) -> String {
         format!(
-            "import {} from {:?}: {} read, {} created, {} updated, {} rejected",
-            self.import_id, self.source, self.read, self.created, self.updated, self.rejected
+            "import {} from {:?}: {} read, {} created, {} updated, {} rejected, {} warnings",
+            self.import_id,
+            self.source,
+            self.read,
+            self.created,
+            self.updated,
+            self.rejected,
+            self.warnings.len()
         )
     }
-}
 
-/// A record that mapped to a valid description.
-struct Accepted {
-    description: Description,
-    control_number: Option<String>,
-    marc_xml: String,
-}
-
-/// What became of one record read.
-enum Prepared {
-    Accepted(Box<Accepted>),
-    Rejected(Rejection),
-}
-
-/// Reads, maps and validates every record; returns the accepted ones and the rejections.
-/// Mapping a record (and writing the MARCXML it is stored as) is independent of every
-/// other record's, so it runs on every core.
-fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> (usize, Vec<Accepted>, Vec<Rejection>) {
-    use rayon::prelude::*;
-    let results = marc::read_records(bytes, ReadOptions { encoding });
-    let read = results.len();
-    let prepared: Vec<Prepared> = results
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, result)| {
-            let position = (index + 1) as i32;
-            let record = match result {
-                Ok(record) => record,
-                Err(err) => {
-                    return Prepared::Rejected(Rejection {
-                        position,
-                        byte_offset: err.byte_offset.map(|o| o as i64),
-                        control_number: err.control_number.clone(),
-                        reason: err.reason.clone(),
-                    });
-                }
-            };
-            let control_number = marc_map::control_number(&record);
-            let mapped = marc_map::description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
-            match mapped {
-                Ok(description) => Prepared::Accepted(Box::new(Accepted {
-                    description,
-                    control_number,
-                    marc_xml: marc::to_marcxml(std::slice::from_ref(&record)),
-                })),
-                Err(reason) => Prepared::Rejected(Rejection { position, byte_offset: None, control_number, reason }),
-            }
-        })
-        .collect();
-    let mut accepted = Vec::with_capacity(read);
-    let mut rejections = Vec::new();
-    for outcome in prepared {
-        match outcome {
-            Prepared::Accepted(a) => accepted.push(*a),
-            Prepared::Rejected(r) => rejections.push(r),
-        }
+    /// Whether any record was imported.
+    pub fn imported_anything(&self) -> bool {
+        self.created + self.updated > 0
     }
-    (read, accepted, rejections)
 }
 
-/// Imports one file's bytes. `progress(done, total)` is called after every batch.
+/// Progress of an import: records read and mapped, then written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// The file is being read; nothing is known of its size in records yet.
+    Reading,
+    /// `done` of `total` readable records are written.
+    Writing { done: usize, total: usize },
+}
+
+/// Imports one file's bytes. `progress` is called once the records are read and after
+/// every batch.
 pub async fn import(
     pool: &PgPool,
     bytes: &[u8],
     options: &ImportOptions,
-    mut progress: impl FnMut(usize, usize),
+    mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(Error::invalid("records", format!("an import takes at most {MAX_IMPORT_BYTES} bytes")));
     }
-    let source = crate::validate::text("source", &options.source, 200)?;
+    if let Some(source) = &options.source {
+        crate::validate::text("source", source, 200)?;
+    }
     check_references(&mut *pool.acquire().await?, options).await?;
+    progress(Progress::Reading);
     // Parsing is CPU work: off the async executor.
     let bytes_owned = bytes.to_vec();
     let encoding = options.encoding;
-    let (read, accepted, mut rejections) = tokio::task::spawn_blocking(move || prepare(&bytes_owned, encoding)).await?;
-
+    let prepared = tokio::task::spawn_blocking(move || prepare::prepare(&bytes_owned, encoding)).await?;
+    let source = match (&options.source, &prepared.organisation, &options.file_name) {
+        (Some(given), _, _) => given.trim().to_owned(),
+        (None, Some(organisation), _) => organisation.clone(),
+        (None, None, Some(file)) if !file.trim().is_empty() => file.chars().take(200).collect(),
+        _ => "graphql".to_owned(),
+    };
     let import_id = db::start(pool, &source, options).await?;
 
-    let mut report = ImportReport { import_id, source: source.clone(), read: read as i32, ..Default::default() };
-    let total = accepted.len();
+    let mut report = ImportReport {
+        import_id,
+        source: source.clone(),
+        read: prepared.read as i32,
+        not_marc: prepared.not_marc,
+        warnings: prepared.warnings,
+        ..Default::default()
+    };
+    let total = prepared.accepted.len();
+    progress(Progress::Writing { done: 0, total });
     let mut done = 0;
-    for batch in accepted.chunks(BATCH_SIZE) {
-        let (created, updated, ids) = write_batch(pool, &source, options, import_id, batch).await?;
-        report.created += created;
-        report.updated += updated;
-        report.document_ids.extend(ids);
-        done += batch.len();
-        progress(done, total);
+    let mut seen = batch::Seen::default();
+    for chunk in prepared.accepted.chunks(BATCH_SIZE) {
+        let changes = batch::write(pool, &source, options, import_id, chunk, &mut seen).await?;
+        for change in changes {
+            if change.created {
+                report.created += 1;
+            } else {
+                report.updated += 1;
+            }
+            report.document_ids.push(change.document_id);
+            report.changes.push(change);
+        }
+        done += chunk.len();
+        progress(Progress::Writing { done, total });
     }
+    let mut rejections = prepared.rejections;
     rejections.sort_by_key(|r| r.position);
     report.rejected = rejections.len() as i32;
     report.rejections = rejections;
@@ -182,103 +219,4 @@ async fn check_references(conn: &mut sqlx::PgConnection, options: &ImportOptions
         }
     }
     Ok(())
-}
-
-/// Writes one batch in one transaction: matches, inserts, updates. Returns (created,
-/// updated, document ids in batch order).
-async fn write_batch<'a>(
-    pool: &PgPool,
-    source: &'a str,
-    options: &ImportOptions,
-    import_id: i64,
-    batch: &'a [Accepted],
-) -> Result<(i32, i32, Vec<i64>)> {
-    let mut tx = pool.begin().await?;
-    let control_numbers: Vec<&str> = batch.iter().filter_map(|a| a.control_number.as_deref()).collect();
-    let isbns: Vec<&str> = batch.iter().flat_map(|a| a.description.isbns.iter().map(String::as_str)).collect();
-    let unnumbered: Vec<&str> =
-        batch.iter().filter(|a| a.control_number.is_none()).map(|a| a.marc_xml.as_str()).collect();
-    let existing = documents::find_existing(&mut tx, source, &control_numbers, &isbns, &unnumbered).await?;
-    let by_control: HashMap<&str, i64> = existing.by_control_number.iter().map(|(id, cn)| (cn.as_str(), *id)).collect();
-    let by_record: HashMap<&str, i64> = existing.by_record.iter().map(|(id, xml)| (xml.as_str(), *id)).collect();
-    // Known documents by ISBN, with the control number they have in this source (if any).
-    let mut by_isbn: HashMap<&str, (i64, Option<&str>)> = HashMap::new();
-    for candidate in &existing.by_isbn {
-        let same_source = candidate.source.as_deref() == Some(source);
-        let cn_here = if same_source { candidate.control_number.as_deref() } else { None };
-        for isbn in &candidate.isbns {
-            by_isbn.entry(isbn.as_str()).or_insert((candidate.id, cn_here));
-        }
-    }
-
-    // Decide, record by record, which document it becomes. A record repeated within the
-    // batch updates the document its first occurrence creates.
-    let fresh_ids = documents::reserve_ids(&mut tx, batch.len()).await?;
-    let mut by_control_in_batch: HashMap<&str, i64> = HashMap::new();
-    let mut targets = Vec::with_capacity(batch.len());
-    let (mut created, mut updated) = (0, 0);
-    for (accepted, fresh) in batch.iter().zip(&fresh_ids) {
-        let cn = accepted.control_number.as_deref();
-        let known = match cn {
-            Some(cn) => by_control.get(cn).or_else(|| by_control_in_batch.get(cn)).copied(),
-            None => by_record.get(accepted.marc_xml.as_str()).copied(),
-        }
-        .or_else(|| {
-            // The same ISBN means the same book, unless both records carry different
-            // control numbers of this one source: then they are two records (volumes of a
-            // set, say) that happen to share it.
-            accepted.description.isbns.iter().find_map(|isbn| {
-                let (id, other_cn) = by_isbn.get(isbn.as_str())?;
-                let distinct = matches!((cn, other_cn), (Some(a), Some(b)) if a != *b);
-                (!distinct).then_some(*id)
-            })
-        });
-        let (id, is_new) = match known {
-            Some(id) => (id, false),
-            None => (*fresh, true),
-        };
-        if let Some(cn) = cn {
-            by_control_in_batch.insert(cn, id);
-        }
-        for isbn in &accepted.description.isbns {
-            by_isbn.entry(isbn.as_str()).or_insert((id, cn));
-        }
-        targets.push((id, is_new));
-    }
-
-    let row = |accepted: &'a Accepted, id: i64| DocumentRow {
-        id,
-        description: &accepted.description,
-        source: Some(source),
-        control_number: accepted.control_number.as_deref(),
-        origin_partner_id: options.partner_id,
-        origin_exchange_id: options.exchange_id,
-        import_id: Some(import_id),
-        marc_xml: Some(&accepted.marc_xml),
-    };
-    // A document created earlier in this batch and repeated later is inserted once, with
-    // its last version.
-    let mut inserts: HashMap<i64, DocumentRow> = HashMap::new();
-    let mut updates: Vec<DocumentRow> = Vec::new();
-    for (accepted, &(id, is_new)) in batch.iter().zip(&targets) {
-        if is_new {
-            created += 1;
-        } else {
-            updated += 1;
-        }
-        if is_new || fresh_ids.contains(&id) {
-            inserts.insert(id, row(accepted, id));
-        } else {
-            updates.push(row(accepted, id));
-        }
-    }
-    let mut insert_rows: Vec<DocumentRow> = inserts.into_values().collect();
-    insert_rows.sort_by_key(|r| r.id);
-    documents::insert_rows(&mut tx, &insert_rows).await?;
-    // The same stored document matched twice in one batch: the last version wins.
-    let mut seen = std::collections::HashSet::new();
-    let updates: Vec<DocumentRow> = updates.into_iter().rev().filter(|r| seen.insert(r.id)).collect();
-    documents::update_rows(&mut tx, &updates).await?;
-    tx.commit().await?;
-    Ok((created, updated, targets.into_iter().map(|(id, _)| id).collect()))
 }

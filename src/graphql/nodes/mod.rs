@@ -17,6 +17,7 @@ use super::error::GqlResultExt;
 use super::loaders::{ById, Children, Fetch, Loaders, Relation};
 use crate::agreement::Agreement;
 use crate::document::Document;
+use crate::document::import::db::ImportRecord;
 use crate::error::Error;
 use crate::exchange::Exchange;
 use crate::holding::Holding;
@@ -37,6 +38,7 @@ pub enum Node {
     Holding(Holding),
     Exchange(Exchange),
     IllRequest(IllRequest),
+    Import(ImportRecord),
 }
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {

@@ -1,0 +1,182 @@
+//! The import history over GraphQL: no silent duplicates (within a file, across files and
+//! file names, by 003), what each record became and by which rule, repairs reported, and
+//! rolling imports back (refused where it would undo someone else's work).
+
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+/// A MARCXML record: `fields` are (tag, value) for control fields and (tag, "a=…|b=…")
+/// for data fields.
+fn record(fields: &[(&str, &str)]) -> String {
+    let mut out = String::from("<record><leader>00000nam a2200000 a 4500</leader>");
+    for (tag, value) in fields {
+        if tag.starts_with("00") {
+            out.push_str(&format!("<controlfield tag=\"{tag}\">{value}</controlfield>"));
+        } else {
+            out.push_str(&format!("<datafield tag=\"{tag}\" ind1=\"1\" ind2=\"0\">"));
+            for sub in value.split('|') {
+                let (code, text) = sub.split_once('=').unwrap();
+                out.push_str(&format!("<subfield code=\"{code}\">{text}</subfield>"));
+            }
+            out.push_str("</datafield>");
+        }
+    }
+    out.push_str("</record>");
+    out
+}
+
+fn collection(records: &[String]) -> String {
+    format!("<collection xmlns=\"http://www.loc.gov/MARC21/slim\">{}</collection>", records.concat())
+}
+
+const IMPORT: &str = "mutation($i: ImportMarcInput!) { importMarc(input: $i) {
+    id source read created updated rejected warnings { position message }
+    changes { position created matchedBy document { id title } } } }";
+
+async fn import(app: &TestApp, records: &[String], source: Option<&str>) -> Value {
+    let input = match source {
+        Some(source) => json!({ "records": collection(records), "source": source }),
+        None => json!({ "records": collection(records) }),
+    };
+    app.data(IMPORT, json!({ "i": input })).await["importMarc"].clone()
+}
+
+fn rules(report: &Value) -> Vec<Value> {
+    report["changes"].as_array().unwrap().iter().map(|c| c["matchedBy"].clone()).collect()
+}
+
+#[tokio::test]
+async fn the_same_record_is_never_created_twice() {
+    let app = TestApp::spawn().await;
+    // No 001, no ISBN, repeated within the file.
+    let anonymous = record(&[("245", "a=A pamphlet without numbers")]);
+    let numbered = record(&[("001", "n-1"), ("003", "UzNL"), ("245", "a=Numbered")]);
+    let first = import(&app, &[anonymous.clone(), numbered.clone(), anonymous.clone()], None).await;
+    assert_eq!((first["created"].clone(), first["updated"].clone()), (json!(2), json!(1)));
+    assert_eq!(rules(&first), [Value::Null, Value::Null, json!("EARLIER_IN_FILE")]);
+    assert_eq!(first["source"], "UzNL", "the source is the records' 003");
+    assert_eq!(first["changes"][0]["document"]["id"], first["changes"][2]["document"]["id"]);
+
+    // The same records again, under another source: the very same records.
+    let again = import(&app, &[anonymous.clone(), numbered.clone()], Some("renamed-file.xml")).await;
+    assert_eq!((again["created"].clone(), again["updated"].clone()), (json!(0), json!(2)));
+    assert_eq!(rules(&again), [json!("SAME_RECORD"), json!("SAME_RECORD")]);
+
+    // A changed record with the same 001 and 003 is the same document, by control number.
+    let edited = record(&[("001", "n-1"), ("003", "UzNL"), ("245", "a=Numbered, second edition")]);
+    let third = import(&app, &[edited], None).await;
+    assert_eq!(rules(&third), [json!("CONTROL_NUMBER")]);
+    assert_eq!(third["changes"][0]["document"]["title"], "Numbered, second edition");
+    assert_eq!(app.count("documents").await, 2);
+}
+
+#[tokio::test]
+async fn imports_are_listed_with_what_they_did_and_can_be_rolled_back() {
+    let app = TestApp::spawn().await;
+    let a = record(&[("001", "r-1"), ("245", "a=First")]);
+    let b = record(&[("001", "r-2"), ("245", "a=Second")]);
+    let first = import(&app, &[a.clone(), b.clone()], Some("partner-file")).await;
+    let edited = record(&[("001", "r-2"), ("245", "a=Second, corrected")]);
+    let second = import(&app, &[edited], Some("partner-file")).await;
+    assert_eq!(second["updated"], 1);
+
+    let history = app
+        .data(
+            "{ imports(first: 10) { totalCount nodes { id source read created updated warningCount
+                changes { nodes { position created matchedBy document { title } } } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = history["imports"]["nodes"].as_array().unwrap();
+    assert_eq!(history["imports"]["totalCount"], 2);
+    assert_eq!(nodes[0]["id"], second["id"], "newest first");
+    assert_eq!(nodes[1]["changes"]["nodes"].as_array().unwrap().len(), 2);
+
+    const ROLLBACK: &str = "mutation($id: ID!) { rollbackImport(id: $id) { id rolledBackAt rolledBackBy } }";
+    // The first import's second document was changed since by the second import.
+    let refused = app.error(ROLLBACK, json!({ "id": first["id"] }), "CONFLICT").await;
+    assert!(refused["message"].as_str().unwrap().contains("changed since this import"), "{refused:#}");
+    assert_eq!(app.count("documents").await, 2, "nothing changed");
+
+    let undone = app.data(ROLLBACK, json!({ "id": second["id"] })).await;
+    assert_eq!(undone["rollbackImport"]["rolledBackBy"], crate::support::ADMIN_NAME);
+    let titles = app.data("{ documents { nodes { title } } }", json!({})).await;
+    let titles: Vec<&str> =
+        titles["documents"]["nodes"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["First", "Second"], "the update is undone");
+    app.error(ROLLBACK, json!({ "id": second["id"] }), "CONFLICT").await;
+
+    // A created document that now has a copy keeps the import in place.
+    let document = first["changes"][0]["document"]["id"].clone();
+    let copy = app
+        .data(
+            "mutation($d: ID!) { createHolding(input: { documentId: $d, barcode: \"C-1\" }) { id } }",
+            json!({ "d": document }),
+        )
+        .await;
+    let refused = app.error(ROLLBACK, json!({ "id": first["id"] }), "CONFLICT").await;
+    assert!(refused["message"].as_str().unwrap().contains("copies"), "{refused:#}");
+    sqlx::query("DELETE FROM holdings WHERE id = $1")
+        .bind(hamkor::global_id::decode("id", copy["createHolding"]["id"].as_str().unwrap()).unwrap().1)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.data(ROLLBACK, json!({ "id": first["id"] })).await;
+    assert_eq!(app.count("documents").await, 0, "the documents it created are gone");
+    let changes = app
+        .data("query($id: ID!) { node(id: $id) { ... on Import { rolledBackAt changes { nodes { document { id } } } } } }", json!({ "id": first["id"] }))
+        .await;
+    assert!(!changes["node"]["rolledBackAt"].is_null());
+    assert_eq!(changes["node"]["changes"]["nodes"][0]["document"], Value::Null);
+    // Bad ids.
+    app.error(ROLLBACK, json!({ "id": "nonsense" }), "BAD_USER_INPUT").await;
+    app.error(
+        ROLLBACK,
+        json!({ "id": hamkor::global_id::encode(hamkor::global_id::NodeKind::Import, 999) }),
+        "NOT_FOUND",
+    )
+    .await;
+}
+
+/// An ISO 2709 record (UTF-8) of (tag, raw field bytes without the terminator).
+fn iso_record(fields: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let (mut directory, mut data) = (Vec::new(), Vec::new());
+    for (tag, content) in fields {
+        directory.extend_from_slice(format!("{tag}{:04}{:05}", content.len() + 1, data.len()).as_bytes());
+        data.extend_from_slice(content);
+        data.push(0x1E);
+    }
+    directory.push(0x1E);
+    let base = 24 + directory.len();
+    let mut out = format!("{:05}nam a22{base:05} a 4500", base + data.len() + 1).into_bytes();
+    out.extend(directory);
+    out.extend(data);
+    out.push(0x1D);
+    out
+}
+
+#[tokio::test]
+async fn repairs_are_reported_and_the_history_is_for_staff() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    // Three bytes where two indicators belong: the record is kept, the repair reported.
+    let bytes = iso_record(&[("001", b"w-1".to_vec()), ("245", b"10x\x1faKept in spite of it".to_vec())]);
+    let input =
+        json!({ "records": base64::engine::general_purpose::STANDARD.encode(&bytes), "base64": true, "source": "w" });
+    let report = app.data(IMPORT, json!({ "i": input })).await["importMarc"].clone();
+    assert_eq!((report["created"].clone(), report["rejected"].clone()), (json!(1), json!(0)), "{report:#}");
+    let warning = &report["warnings"][0];
+    assert_eq!(warning["position"], 1);
+    assert!(
+        warning["message"].as_str().unwrap().starts_with("field 245: 3 bytes before the first subfield"),
+        "{report:#}"
+    );
+    let history = app
+        .data("{ imports { nodes { warningCount warnings { nodes { controlNumber message } } } } }", json!({}))
+        .await;
+    assert_eq!(history["imports"]["nodes"][0]["warningCount"], 1);
+    assert_eq!(history["imports"]["nodes"][0]["warnings"]["nodes"][0]["controlNumber"], "w-1");
+    let anonymous = app.gql_as(None, "{ imports { totalCount } }", json!({})).await;
+    assert_eq!(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
