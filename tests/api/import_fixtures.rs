@@ -97,7 +97,7 @@ async fn imports_every_fixture_and_reports_each_rejection() {
     assert!(titles.iter().any(|t| t == "Łódź i Kraków"), "MARC-8 diacritics are stored composed: {titles:?}");
     let rejections: i64 =
         sqlx::query_scalar("SELECT count(*) FROM import_rejections").fetch_one(&app.pool).await.unwrap();
-    assert_eq!(rejections, 2 * 18 + 10 + 1, "rejections are kept with their import");
+    assert_eq!(rejections, 2 * 16 + 8 + 1, "rejections are kept with their import");
 }
 
 #[tokio::test]
