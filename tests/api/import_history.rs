@@ -180,3 +180,58 @@ async fn repairs_are_reported_and_the_history_is_for_staff() {
     let anonymous = app.gql_as(None, "{ imports { totalCount } }", json!({})).await;
     assert_eq!(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 }
+
+/// Exports of an imported record, read back by an independent BibTeX parser (the
+/// `biblatex` crate, as typst uses it) and as RIS and CSL-JSON: names split without their
+/// dates and titles, links and DOIs where each format has a place, UTF-8 declared.
+#[tokio::test]
+async fn exports_give_citation_managers_names_links_and_dois_they_parse() {
+    let app = TestApp::spawn().await;
+    let xml = record(&[
+        ("001", "cite-1"),
+        ("024", "a=10.1215/9780822389002|2=doi"),
+        ("100", "a=Kelty, Christopher M.,|d=1972-"),
+        ("245", "a=Two bits :|b=the cultural significance of free software"),
+        ("700", "a=Bougainville, Louis-Antoine de,|c=comte,|d=1729-1811"),
+        ("700", "a=King, Martin Luther,|c=Jr.,|d=1929-1968"),
+        ("856", "u=https://example.org/two-bits"),
+    ])
+    .replace("<datafield tag=\"024\" ind1=\"1\"", "<datafield tag=\"024\" ind1=\"7\"");
+    let report = import(&app, &[xml], Some("cite")).await;
+    let id = report["changes"][0]["document"]["id"].as_str().unwrap().to_owned();
+
+    let get = |ext: &'static str| {
+        let url = format!("{}/documents/{id}.{ext}", app.base);
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+            assert!(content_type.ends_with("; charset=utf-8"), "{ext}: {content_type}");
+            response.text().await.unwrap()
+        }
+    };
+
+    let bib = get("bib").await;
+    let bibliography = biblatex::Bibliography::parse(&bib).unwrap_or_else(|e| panic!("{e:?}\n{bib}"));
+    let entry = bibliography.iter().next().expect("one entry");
+    let authors = entry.author().expect("authors");
+    assert_eq!((authors[0].name.as_str(), authors[0].given_name.as_str()), ("Kelty", "Christopher M."), "{bib}");
+    let text = |field: &str| entry.get_as::<String>(field).unwrap_or_else(|e| panic!("{field}: {e:?}\n{bib}"));
+    assert_eq!(text("doi"), "10.1215/9780822389002");
+    assert_eq!(text("url"), "https://example.org/two-bits");
+    assert!(!bib.contains("1972") && !bib.contains("comte"), "no dates or titles in names:\n{bib}");
+
+    let ris = get("ris").await;
+    for line in ["AU  - Kelty, Christopher M.", "DO  - 10.1215/9780822389002", "UR  - https://example.org/two-bits"] {
+        assert!(ris.lines().any(|l| l == line), "{line}:\n{ris}");
+    }
+
+    let csl: Value = serde_json::from_str(&get("json").await).unwrap();
+    assert_eq!(csl[0]["author"], json!([{ "family": "Kelty", "given": "Christopher M." }]));
+    assert_eq!(csl[0]["DOI"], "10.1215/9780822389002");
+    assert_eq!(csl[0]["URL"], "https://example.org/two-bits");
+
+    let dc = get("dc").await;
+    assert!(dc.contains("<dc:identifier>https://doi.org/10.1215/9780822389002</dc:identifier>"), "{dc}");
+}

@@ -71,7 +71,11 @@ pub fn bibtex(doc: &Document, ctx: &ExportContext) -> String {
     text("note", d.notes.as_deref());
     let subjects: Vec<String> = d.subjects.iter().map(|s| one_line(s)).filter(|s| !s.is_empty()).collect();
     text("keywords", Some(subjects.join(", ").as_str()));
-    if let Some(url) = ctx.url.map(bib_url).filter(|u| !u.is_empty()) {
+    let links = super::links(doc);
+    if let Some(doi) = links.dois.first() {
+        fields.push(("doi", bib_url(doi)));
+    }
+    if let Some(url) = ctx.url.or(links.urls.first().map(String::as_str)).map(bib_url).filter(|u| !u.is_empty()) {
         fields.push(("url", url));
     }
 
@@ -107,19 +111,32 @@ fn bib_escape(text: &str) -> String {
     out
 }
 
-/// A name as BibTeX parses name lists: "Family, Given" stays as stored; a name without a
-/// comma (a corporate body, a single name) is braced so that BibTeX takes it whole instead
-/// of splitting off its last word as the family name. A standalone word "and" inside a name
-/// is braced so that it does not split the list.
+/// A name as BibTeX parses name lists: a personal heading as `Family, Given` (or
+/// `Family, Suffix, Given`: BibTeX's three-part form), its dates and titles left out; a name
+/// without a comma (a corporate body, a single name) is braced so that BibTeX takes it
+/// whole instead of splitting off its last word as the family name. A standalone word "and"
+/// inside a name is braced so that it does not split the list.
 fn bib_name(name: &str) -> String {
     let name = one_line(name);
-    if !name.contains(',') {
+    let Some(person) = super::names::person_name(&name) else {
         return format!("{{{}}}", bib_escape(&name));
+    };
+    let words = |text: &str| {
+        text.split(' ')
+            .map(|word| if word.eq_ignore_ascii_case("and") { format!("{{{word}}}") } else { bib_escape(word) })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = words(&person.family);
+    if let Some(suffix) = &person.suffix {
+        out.push_str(", ");
+        out.push_str(&words(suffix));
     }
-    name.split(' ')
-        .map(|word| if word.eq_ignore_ascii_case("and") { format!("{{{word}}}") } else { bib_escape(word) })
-        .collect::<Vec<_>>()
-        .join(" ")
+    if let Some(given) = person.given_with_particle() {
+        out.push_str(", ");
+        out.push_str(&words(&given));
+    }
+    out
 }
 
 /// URLs stay unescaped (biblatex reads `url` verbatim, `\url` typesets `%` and `#`), except

@@ -45,7 +45,9 @@ pub fn csl_json(doc: &Document, ctx: &ExportContext) -> Value {
     text("note", d.notes.as_deref());
     let subjects: Vec<&str> = d.subjects.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
     text("keyword", Some(&subjects.join(", ")));
-    text("URL", ctx.url);
+    let links = super::links(doc);
+    text("DOI", links.dois.first().map(String::as_str));
+    text("URL", ctx.url.or(links.urls.first().map(String::as_str)));
 
     for contributor in &d.contributors {
         let role = match contributor.role {
@@ -70,20 +72,26 @@ pub fn csl_json(doc: &Document, ctx: &ExportContext) -> Value {
     Value::Array(vec![Value::Object(item)])
 }
 
-/// "Family, Given" as a structured name; anything else (a corporate body, a single name, a
-/// name in a script without inversion) as a literal, which citeproc never re-orders.
+/// "Family, Given" as a structured name (its dates and titles left out, a particle and a
+/// suffix apart); anything else (a corporate body, a single name, a name in a script
+/// without inversion) as a literal, which citeproc never re-orders.
 fn csl_name(name: &str) -> Option<Value> {
     let name = name.trim();
     if name.is_empty() {
         return None;
     }
-    Some(match name.split_once(',') {
-        Some((family, given)) if !family.trim().is_empty() => {
-            let (family, given) = (family.trim(), given.trim());
-            if given.is_empty() { json!({ "family": family }) } else { json!({ "family": family, "given": given }) }
+    let Some(person) = super::names::person_name(name) else {
+        return Some(json!({ "literal": name }));
+    };
+    let mut parts = Map::new();
+    parts.insert("family".into(), json!(person.family));
+    for (key, value) in [("given", &person.given), ("dropping-particle", &person.particle), ("suffix", &person.suffix)]
+    {
+        if let Some(value) = value {
+            parts.insert(key.into(), json!(value));
         }
-        _ => json!({ "literal": name }),
-    })
+    }
+    Some(Value::Object(parts))
 }
 
 #[cfg(test)]

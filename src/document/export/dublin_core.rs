@@ -70,6 +70,13 @@ pub fn dublin_core(doc: &Document, ctx: &ExportContext) -> String {
     for issn in &d.issns {
         element("identifier", &format!("urn:issn:{}", issn.trim()));
     }
+    let links = super::links(doc);
+    for doi in &links.dois {
+        element("identifier", &format!("https://doi.org/{doi}"));
+    }
+    for url in &links.urls {
+        element("identifier", url);
+    }
     if let Some(url) = ctx.url {
         element("identifier", url);
     }

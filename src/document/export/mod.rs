@@ -28,6 +28,7 @@
 mod bibtex;
 mod csl;
 mod dublin_core;
+mod names;
 mod ris;
 #[cfg(test)]
 mod tests;
@@ -80,14 +81,16 @@ impl ExportFormat {
         }
     }
 
+    /// The media type, with the charset every export is written in (reference managers
+    /// that are not told read BibTeX and RIS as Latin-1).
     pub fn media_type(self) -> &'static str {
         match self {
-            Self::MarcXml => "application/marcxml+xml",
+            Self::MarcXml => "application/marcxml+xml; charset=utf-8",
             // oai_dc has no registered media type of its own.
-            Self::DublinCore => "application/xml",
-            Self::Bibtex => "application/x-bibtex",
-            Self::Ris => "application/x-research-info-systems",
-            Self::CslJson => "application/vnd.citationstyles.csl+json",
+            Self::DublinCore => "application/xml; charset=utf-8",
+            Self::Bibtex => "application/x-bibtex; charset=utf-8",
+            Self::Ris => "application/x-research-info-systems; charset=utf-8",
+            Self::CslJson => "application/vnd.citationstyles.csl+json; charset=utf-8",
         }
     }
 }
@@ -129,6 +132,43 @@ fn marc_xml(doc: &Document) -> String {
 // ---------------------------------------------------------------------------------------
 // Shared
 // ---------------------------------------------------------------------------------------
+
+/// What the stored MARC record says beyond the description: its links (856 `$u`) and DOIs
+/// (024 with first indicator 7 and `$2 doi`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Links {
+    urls: Vec<String>,
+    dois: Vec<String>,
+}
+
+/// The links and DOIs of a document's stored record (none when it has no record, or when
+/// it was read without it).
+fn links(doc: &Document) -> Links {
+    let Some(xml) = doc.marc_xml.as_deref() else { return Links::default() };
+    let Some(record) =
+        crate::marc::read_records(xml.as_bytes(), crate::marc::ReadOptions::default()).into_iter().find_map(Result::ok)
+    else {
+        return Links::default();
+    };
+    let mut out = Links::default();
+    for field in record.fields("856") {
+        for url in field.subfields_with('u').map(str::trim).filter(|u| u.starts_with("http")) {
+            if !out.urls.iter().any(|u| u == url) {
+                out.urls.push(url.to_owned());
+            }
+        }
+    }
+    for field in record.fields("024") {
+        let is_doi = field.subfields_with('2').any(|source| source.trim().eq_ignore_ascii_case("doi"));
+        if let (true, Some(doi)) = (is_doi, field.subfield('a')) {
+            let doi = doi.trim().trim_start_matches("https://doi.org/").trim_start_matches("doi:").to_owned();
+            if doi.starts_with("10.") && !out.dois.contains(&doi) {
+                out.dois.push(doi);
+            }
+        }
+    }
+    out
+}
 
 fn is_primary(role: ContributorRole) -> bool {
     matches!(role, ContributorRole::Author | ContributorRole::Composer)

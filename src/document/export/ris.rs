@@ -44,7 +44,9 @@ pub fn ris(doc: &Document, ctx: &ExportContext) -> String {
             ContributorRole::Translator => "A4",
             _ => continue,
         };
-        line(tag, &contributor.name);
+        // `Family, Given[, Suffix]` without the heading's dates and titles.
+        let name = super::names::person_name(&contributor.name).map(|p| p.inverted());
+        line(tag, name.as_deref().unwrap_or(&contributor.name));
     }
     if let Some(year) = d.year {
         line("PY", &year.to_string());
@@ -70,7 +72,11 @@ pub fn ris(doc: &Document, ctx: &ExportContext) -> String {
     for subject in &d.subjects {
         line("KW", subject);
     }
-    if let Some(url) = ctx.url {
+    let links = super::links(doc);
+    for doi in &links.dois {
+        line("DO", doi);
+    }
+    for url in ctx.url.into_iter().chain(links.urls.iter().map(String::as_str)) {
         line("UR", url);
     }
     out.push_str("ER  - \r\n");
