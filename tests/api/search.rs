@@ -115,6 +115,12 @@ async fn stems_segments_cjk_and_tolerates_typos() {
     assert_top(&search(&app, "библиотеки").await, "Национальная библиотека");
     assert_top(&search(&app, "红楼").await, "红楼梦");
     assert_top(&search(&app, "중앙도서관").await, "국립중앙도서관 소장 자료");
+    // Traditional characters find the simplified title; Korean with or without the spaces
+    // a title has.
+    assert_top(&search(&app, "紅樓夢").await, "红楼梦");
+    assert_top(&search(&app, "紅樓").await, "红楼梦");
+    assert_top(&search(&app, "국립중앙도서관소장자료").await, "국립중앙도서관 소장 자료");
+    assert_top(&search(&app, "국립 중앙 도서관").await, "국립중앙도서관 소장 자료");
     assert_top(&search(&app, "源氏").await, "源氏物語");
     // One typo from 5 letters, two from 9; an exact match ranks above a corrected one.
     assert_top(&search(&app, "Mantolo").await, "Kürk Mantolu Madonna");

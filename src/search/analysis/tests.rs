@@ -93,13 +93,30 @@ fn text_normalises_unicode_forms_and_invisible_characters() {
 fn text_cjk_bigrams() {
     assert_eq!(t(TEXT, "中国国家图书馆"), ["中国", "国国", "国家", "家图", "图书", "书馆"]);
     assert_eq!(t(TEXT, "국립중앙도서관"), ["국립", "립중", "중앙", "앙도", "도서", "서관"]);
-    assert_eq!(t(TEXT, "源氏物語"), ["源氏", "氏物", "物語"]);
+    // Han characters are indexed in their simplified form, Japanese kanji included.
+    assert_eq!(t(TEXT, "源氏物語"), ["源氏", "氏物", "物语"]);
     // a lone character is a unigram
     assert_eq!(t(TEXT, "书"), ["书"]);
-    // Korean words are separated by spaces: bigrams inside each Hangul run only
-    assert_eq!(t(TEXT, "국립 중앙 도서관"), ["국립", "중앙", "도서", "서관"]);
+    // Korean spacing varies: a Hangul run continues across spaces, and its bigrams do not
+    // carry them, so spaced and unspaced titles give the same tokens.
+    assert_eq!(t(TEXT, "국립 중앙 도서관"), ["국립", "립중", "중앙", "앙도", "도서", "서관"]);
+    assert_same(TEXT, "국립 중앙 도서관", "국립중앙도서관");
+    // ... but not across punctuation or other scripts.
+    assert_eq!(t(TEXT, "국립, 중앙"), ["국립", "중앙"]);
+}
+
+#[test]
+fn traditional_and_simplified_chinese_find_each_other() {
+    for analyzer in [TEXT, FOLDED, STEMMED, TRANSLIT] {
+        assert_same(analyzer, "紅樓夢", "红楼梦");
+        assert_same(analyzer, "圖書館", "图书馆");
+        assert_same(analyzer, "書", "书");
+    }
+    // Offsets still point into the text as written.
+    let tokens = analyze(&manager(), TEXT, "紅樓夢");
+    assert_eq!((tokens[0].offset_from, tokens[1].offset_to), (0, "紅樓夢".len()));
     // kana and kanji in one run, punctuation ends a run
-    assert_eq!(t(TEXT, "源氏物語を読む。本"), ["源氏", "氏物", "物語", "語を", "を読", "読む", "本"]);
+    assert_eq!(t(TEXT, "源氏物語を読む。本"), ["源氏", "氏物", "物语", "语を", "を読", "読む", "本"]);
     // CJK next to other scripts
     assert_eq!(t(TEXT, "Hello 世界 world"), ["hello", "世界", "world"]);
     assert_eq!(t(TEXT, "한국어abc"), ["한국", "국어", "abc"]);

@@ -149,6 +149,15 @@ fn is_single_apostrophe(segment: &str) -> bool {
     matches!((chars.next(), chars.next()), (Some(c), None) if is_apostrophe(c))
 }
 
+fn is_hangul_syllable(c: char) -> bool {
+    matches!(c as u32, 0xAC00..=0xD7AF)
+}
+
+/// CJK unified ideographs (the characters with traditional and simplified forms).
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
 fn is_joinable_letter(c: char) -> bool {
     c.is_alphabetic() && !is_cjk(c)
 }
@@ -200,10 +209,22 @@ impl Splitter<'_> {
     }
 
     fn push_cjk(&mut self, from: usize, to: usize) {
-        // A run continues only across directly adjacent characters: a space, punctuation or a
-        // non-CJK word in between starts a new run.
-        if self.cjk.last().is_some_and(|&(_, last_end)| last_end != from) {
-            self.flush_cjk();
+        // A run continues only across directly adjacent characters: punctuation or a non-CJK
+        // word in between starts a new run. Korean spacing varies between writers (a title's
+        // "한국 문학" is typed "한국문학" and the other way round), so a Hangul run also
+        // continues across spaces to the next Hangul syllable: the bigram that spans them is
+        // in the index and in the query either way.
+        if let Some(&(last_from, last_end)) = self.cjk.last()
+            && last_end != from
+        {
+            let gap = self.text.get(last_end..from).unwrap_or("x");
+            let bridges = !gap.is_empty()
+                && gap.chars().all(|c| c == ' ' || c == '\u{3000}')
+                && self.text.get(last_from..last_end).and_then(|s| s.chars().next()).is_some_and(is_hangul_syllable)
+                && self.text.get(from..to).and_then(|s| s.chars().next()).is_some_and(is_hangul_syllable);
+            if !bridges {
+                self.flush_cjk();
+            }
         }
         self.cjk.push((from, to));
     }
@@ -220,13 +241,27 @@ impl Splitter<'_> {
         let run = std::mem::take(&mut self.cjk);
         match run.as_slice() {
             [] => {}
-            [(from, to)] => self.emit(*from, *to),
+            [(from, to)] => self.emit_cjk(*from, *to),
             _ => {
                 for pair in run.windows(2) {
                     if let [(from, _), (_, to)] = pair {
-                        self.emit(*from, *to);
+                        self.emit_cjk(*from, *to);
                     }
                 }
+            }
+        }
+    }
+
+    /// A CJK unigram or bigram: without the spaces a Hangul bigram may span, and with
+    /// traditional Chinese characters written in their simplified form (紅樓夢 and 红楼梦 are
+    /// one title: people type either).
+    fn emit_cjk(&mut self, from: usize, to: usize) {
+        let before = self.tokens.len();
+        self.emit(from, to);
+        if let Some(token) = self.tokens.get_mut(before) {
+            token.text.retain(|c| c != ' ' && c != '\u{3000}');
+            if token.text.chars().any(is_han) {
+                token.text = fast2s::convert(&token.text);
             }
         }
     }
