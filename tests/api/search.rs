@@ -428,3 +428,16 @@ async fn finds_fixture_records_in_their_scripts() {
     let samarkand = search(&app, "Samarkand").await;
     assert!(samarkand["totalCount"].as_i64().unwrap() >= 3, "{samarkand:#}");
 }
+
+#[tokio::test]
+async fn a_russian_yo_romanized_as_plain_e_finds_the_word() {
+    let app = TestApp::spawn().await;
+    add(&app, "Емельян Пугачёв", json!({ "languages": ["ru"] })).await;
+    add(&app, "Пугачев бунт", json!({ "languages": ["ru"] })).await;
+    app.indexed().await;
+    for query in ["Pugachev", "Pugachyov", "Pugachëv", "Пугачев", "Пугачёв"] {
+        assert_found(&search(&app, query).await, "Емельян Пугачёв");
+    }
+    // The word written with е is found by е, as before.
+    assert_found(&search(&app, "Pugachev").await, "Пугачев бунт");
+}

@@ -69,3 +69,91 @@ impl<S: TokenStream> TokenStream for MapTokenStream<S> {
         self.tail.token_mut()
     }
 }
+
+/// The input text of a token's second form, if it has one (see [`MapFilter::with_alternate`]).
+pub type AlternateFn = fn(input: &str) -> Option<String>;
+
+impl MapFilter {
+    /// Also emits, at the same position, the mapped text of the token's alternate form, for
+    /// the index only: queries are analysed with [`super::analyze`], which keeps the first
+    /// token of each position.
+    pub fn with_alternate(map: MapFn, alternate: AlternateFn) -> AlternateFilter {
+        AlternateFilter { map, alternate }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct AlternateFilter {
+    map: MapFn,
+    alternate: AlternateFn,
+}
+
+impl TokenFilter for AlternateFilter {
+    type Tokenizer<T: Tokenizer> = AlternateFilterTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> AlternateFilterTokenizer<T> {
+        AlternateFilterTokenizer { inner, filter: self }
+    }
+}
+
+#[derive(Clone)]
+pub struct AlternateFilterTokenizer<T> {
+    inner: T,
+    filter: AlternateFilter,
+}
+
+impl<T: Tokenizer> Tokenizer for AlternateFilterTokenizer<T> {
+    type TokenStream<'a> = AlternateTokenStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        AlternateTokenStream {
+            tail: self.inner.token_stream(text),
+            filter: self.filter,
+            current: Token::default(),
+            pending: None,
+        }
+    }
+}
+
+pub struct AlternateTokenStream<S> {
+    tail: S,
+    filter: AlternateFilter,
+    current: Token,
+    /// The alternate form of the token just emitted, emitted next.
+    pending: Option<Token>,
+}
+
+impl<S: TokenStream> TokenStream for AlternateTokenStream<S> {
+    fn advance(&mut self) -> bool {
+        if let Some(alternate) = self.pending.take() {
+            self.current = alternate;
+            return true;
+        }
+        while self.tail.advance() {
+            let source = self.tail.token();
+            let mut mapped = String::new();
+            (self.filter.map)(&source.text, &mut mapped);
+            if mapped.is_empty() {
+                continue;
+            }
+            if let Some(other) = (self.filter.alternate)(&source.text) {
+                let mut alternate = String::new();
+                (self.filter.map)(&other, &mut alternate);
+                if !alternate.is_empty() && alternate != mapped {
+                    self.pending = Some(Token { text: alternate, ..source.clone() });
+                }
+            }
+            self.current = Token { text: mapped, ..source.clone() };
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}

@@ -57,7 +57,7 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
         TEXT => base().build(),
         FOLDED => base().filter(MapFilter::new(fold::fold_into)).build(),
         STEMMED => base().filter(MapFilter::new(stem::stem_into)).build(),
-        TRANSLIT => base().filter(MapFilter::new(translit::translit_into)).build(),
+        TRANSLIT => base().filter(MapFilter::with_alternate(translit::translit_into, translit::ye_for_yo)).build(),
         _ => return None,
     })
 }
@@ -77,9 +77,15 @@ pub fn analyze(manager: &TokenizerManager, analyzer: &str, text: &str) -> Vec<To
     let Some(mut analyzer) = manager.get(analyzer) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    let mut out: Vec<Token> = Vec::new();
     let mut stream = analyzer.token_stream(text);
-    stream.process(&mut |token| out.push(token.clone()));
+    // A second form at the same position (ё read as е) is for the index: a query word
+    // searches in its first form, which the index holds too.
+    stream.process(&mut |token| {
+        if out.last().is_none_or(|last| last.position != token.position) {
+            out.push(token.clone());
+        }
+    });
     out
 }
 

@@ -374,6 +374,7 @@ fn translit_russian_romanizations() {
         ("Гоголь", "Gogolʹ"),
         ("Фёдор", "Fëdor"),
         ("Фёдор", "Fyodor"),
+        ("Пугачёв", "Pugachyov"),
         ("Цветаева", "T͡Svetaeva"),
         ("Цветаева", "Tsvetaeva"),
     ] {
@@ -582,4 +583,19 @@ fn end_to_end_cross_script_and_folded_queries() {
     assert!(search(folded, "\"mantolu kurk\"").is_empty());
     assert!(search(text, "图书国家").is_empty());
     assert!(search(translit, "Tashkent").is_empty());
+}
+
+#[test]
+fn a_word_with_yo_is_indexed_also_as_written_with_e() {
+    // The index holds both forms at the word's position ...
+    let manager = manager();
+    let mut analyzer = manager.get(TRANSLIT).expect("registered");
+    let mut indexed: Vec<(String, usize)> = Vec::new();
+    analyzer.token_stream("Фёдор Пугачёв").process(&mut |t| indexed.push((t.text.clone(), t.position)));
+    let fedor = t(TRANSLIT, "Fedor")[0].clone();
+    let pugachev = t(TRANSLIT, "Pugachev")[0].clone();
+    assert!(indexed.contains(&(fedor, 0)) && indexed.contains(&(pugachev, 1)), "{indexed:?}");
+    assert!(indexed.contains(&(t(TRANSLIT, "Fyodor")[0].clone(), 0)), "{indexed:?}");
+    // ... while a query word analyses to one token per position.
+    assert_eq!(t(TRANSLIT, "Фёдор Пугачёв").len(), 2);
 }

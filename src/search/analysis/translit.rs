@@ -29,7 +29,10 @@
 //! What it keeps apart: vowels are never merged (mir ≠ mor, kitob ≠ kitab, and Uzbek Toshkent ≠
 //! Russian Tashkent: that is a different name, not a different spelling); q ≠ k (so the official
 //! Latin "Qazaqstan" matches Қазақстан but the English exonym "Kazakhstan" does not); ALA-LC ë
-//! and Cyrillic ё give "io", so "Fedor" (ё written as е) ≠ "Fëdor". The skeleton also does not
+//! and Cyrillic ё give "io", so "Fedor" (ё written as е) ≠ "Fëdor" as query words; but a word
+//! written with ё is indexed in both forms ([`ye_for_yo`]), since everyday romanization
+//! writes ё as plain e ("Fedor", "Pugachev"): the ё word is found by "Fëdor", "Fyodor" and
+//! "Fedor" alike. The skeleton also does not
 //! try to read Latin "j" as the й glide (scientific "Jurij" ≠ "Yuri").
 //!
 //! Other scripts pass through exactly as in `FOLDED` (CJK bigrams included), so the translit
@@ -174,4 +177,10 @@ pub fn translit_into(word: &str, out: &mut String) {
         out.push(c);
         previous = Some(c);
     }
+}
+
+/// The same word with ё (Cyrillic) or ë (ALA-LC) read as е/e, as Russian print and everyday
+/// romanization write it; `None` for a word without either.
+pub fn ye_for_yo(word: &str) -> Option<String> {
+    word.contains(['ё', 'ë']).then(|| word.replace('ё', "е").replace('ë', "e"))
 }
