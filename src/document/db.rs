@@ -51,6 +51,9 @@ pub struct DocumentRow<'a> {
     pub origin_exchange_id: Option<i64>,
     pub import_id: Option<i64>,
     pub marc_xml: Option<&'a str>,
+    /// Characters of the title not filed on (MARC 245 second indicator); `None` keeps the
+    /// stored value.
+    pub title_nonfiling: Option<i16>,
 }
 
 fn to_json<T: Serialize>(rows: &[T]) -> Result<serde_json::Value> {
@@ -72,11 +75,12 @@ pub async fn insert_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> R
     }
     let sql = format!(
         "INSERT INTO documents (id, {DESCRIPTION_COLUMNS}, source, control_number, origin_partner_id,
-                                origin_exchange_id, import_id, marc_xml)
+                                origin_exchange_id, import_id, marc_xml, title_nonfiling)
          OVERRIDING SYSTEM VALUE
-         SELECT id, {DESCRIPTION_COLUMNS}, source, control_number, origin_partner_id, origin_exchange_id, import_id, marc_xml
+         SELECT id, {DESCRIPTION_COLUMNS}, source, control_number, origin_partner_id, origin_exchange_id, import_id, marc_xml,
+                COALESCE(title_nonfiling, 0)
          FROM jsonb_to_recordset($1) AS x(id bigint, {DESCRIPTION_RECORD}, source text, control_number text,
-              origin_partner_id bigint, origin_exchange_id bigint, import_id bigint, marc_xml text)"
+              origin_partner_id bigint, origin_exchange_id bigint, import_id bigint, marc_xml text, title_nonfiling smallint)"
     );
     sqlx::query(&sql).bind(to_json(rows)?).execute(conn).await?;
     Ok(())
@@ -100,9 +104,10 @@ pub async fn update_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> R
                 origin_exchange_id = COALESCE(x.origin_exchange_id, d.origin_exchange_id),
                 import_id = COALESCE(x.import_id, d.import_id),
                 marc_xml = COALESCE(x.marc_xml, d.marc_xml),
+                title_nonfiling = COALESCE(x.title_nonfiling, d.title_nonfiling),
                 updated_at = now()
          FROM jsonb_to_recordset($1) AS x(id bigint, {DESCRIPTION_RECORD}, source text, control_number text,
-              origin_partner_id bigint, origin_exchange_id bigint, import_id bigint, marc_xml text)
+              origin_partner_id bigint, origin_exchange_id bigint, import_id bigint, marc_xml text, title_nonfiling smallint)
          WHERE d.id = x.id"
     );
     Ok(sqlx::query(&sql).bind(to_json(rows)?).execute(conn).await?.rows_affected())
@@ -125,6 +130,7 @@ pub async fn insert(
         origin_exchange_id: provenance.origin_exchange_id,
         import_id: provenance.import_id,
         marc_xml,
+        title_nonfiling: None,
     };
     insert_rows(conn, &[row]).await?;
     Ok(id)
@@ -140,6 +146,7 @@ pub async fn update_description(conn: &mut PgConnection, id: i64, description: &
         origin_exchange_id: None,
         import_id: None,
         marc_xml: None,
+        title_nonfiling: None,
     };
     if update_rows(conn, &[row]).await? == 0 {
         return Err(Error::not_found("Document", id));
@@ -301,7 +308,8 @@ impl Listing for DocumentFilter {
 
     fn order_by(order: DocumentOrder) -> &'static str {
         match order {
-            DocumentOrder::Title => "lower(d.title)",
+            // Without the leading article the record marks as not filed on.
+            DocumentOrder::Title => "d.sort_title",
             DocumentOrder::Year => "d.year",
             DocumentOrder::CreatedAt => "d.created_at",
         }

@@ -235,3 +235,31 @@ async fn exports_give_citation_managers_names_links_and_dois_they_parse() {
     let dc = get("dc").await;
     assert!(dc.contains("<dc:identifier>https://doi.org/10.1215/9780822389002</dc:identifier>"), "{dc}");
 }
+
+/// Titles sort without the leading article a record marks as not filed on (245 second
+/// indicator), and keep that when staff edit the document.
+#[tokio::test]
+async fn titles_sort_without_their_nonfiling_article() {
+    let app = TestApp::spawn().await;
+    let the = record(&[("001", "nf-1"), ("245", "a=The history of Bukhara")]).replace("ind2=\"0\"", "ind2=\"4\"");
+    let b = record(&[("001", "nf-2"), ("245", "a=Bukhara bindings")]);
+    let z = record(&[("001", "nf-3"), ("245", "a=Zarafshan")]);
+    let report = import(&app, &[the, b, z], Some("nonfiling")).await;
+    let order = || async {
+        let data = app.data("{ documents(orderBy: { field: TITLE }) { nodes { title } } }", json!({})).await;
+        data["documents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order().await, ["Bukhara bindings", "The history of Bukhara", "Zarafshan"]);
+    let id = report["changes"][0]["document"]["id"].clone();
+    app.data(
+        "mutation($id: ID!) { updateDocument(input: { id: $id, description: { notes: \"Edited\" } }) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(order().await, ["Bukhara bindings", "The history of Bukhara", "Zarafshan"], "kept after an edit");
+}

@@ -101,6 +101,7 @@ pub(super) async fn write<'a>(
         origin_exchange_id: options.exchange_id,
         import_id: Some(import_id),
         marc_xml: Some(&accepted.marc_xml),
+        title_nonfiling: Some(accepted.title_nonfiling),
     };
     // A document created in this batch and repeated later is inserted once, with its last
     // version; a stored document matched twice is updated once, with its last version.

@@ -277,7 +277,7 @@ pub(super) async fn restore(conn: &mut PgConnection, previous: &[serde_json::Val
     }
     const COLUMNS: &str = "title, subtitle, parallel_titles, contributors, languages, publisher, place, year, \
         edition, series_title, series_volume, isbns, issns, subjects, abstract_text, notes, physical_description, \
-        format, source, control_number, origin_partner_id, origin_exchange_id, import_id, marc_xml";
+        format, source, control_number, origin_partner_id, origin_exchange_id, import_id, marc_xml, title_nonfiling";
     let values: String = COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "UPDATE documents d SET ({COLUMNS}, updated_at) = ({values}, p.updated_at)

@@ -13,6 +13,8 @@ pub(super) struct Accepted {
     pub(super) description: Description,
     pub(super) control_number: Option<String>,
     pub(super) marc_xml: String,
+    /// The 245's second indicator: characters of the title not filed on.
+    pub(super) title_nonfiling: i16,
 }
 
 /// A file, read.
@@ -40,6 +42,14 @@ fn looks_like_marc(bytes: &[u8]) -> bool {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
     let bytes = &bytes[start..];
     bytes.first() == Some(&b'<') || (bytes.len() >= 5 && bytes[..5].iter().all(u8::is_ascii_digit))
+}
+
+/// The 245's second indicator as a number of characters, 0 when it is not a digit.
+fn nonfiling(record: &marc::Record) -> i16 {
+    match record.field("245") {
+        Some(marc::Field::Data { ind2, .. }) => ind2.to_digit(10).map_or(0, |d| d as i16),
+        _ => 0,
+    }
 }
 
 pub(super) fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> Prepared {
@@ -89,6 +99,7 @@ pub(super) fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> Prepared {
                         description,
                         control_number,
                         marc_xml: marc::to_marcxml(std::slice::from_ref(&record)),
+                        title_nonfiling: nonfiling(&record),
                     }),
                     warnings,
                     organisation,
