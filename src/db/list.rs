@@ -75,6 +75,18 @@ fn filtered<'args, L: Listing>(builder: &mut QueryBuilder<'args, Postgres>, filt
     filter.conditions(&mut conditions);
 }
 
+/// Appends the filter's and the scope's conditions to a statement of the caller's (which
+/// then continues with `AND ...`: the conditions always start a WHERE clause, `TRUE` when
+/// there is none).
+pub fn conditions_of<'args, L: Listing>(builder: &mut QueryBuilder<'args, Postgres>, filter: &'args L, scope: Scope) {
+    let mut conditions = Conditions { builder, empty: true };
+    L::scope(scope, &mut conditions);
+    filter.conditions(&mut conditions);
+    if conditions.empty {
+        conditions.and("TRUE");
+    }
+}
+
 /// How many rows the filter selects within the scope.
 pub async fn count<L: Listing>(pool: &PgPool, filter: &L, scope: Scope) -> Result<i64> {
     let mut builder = QueryBuilder::new("SELECT count(*) FROM ");

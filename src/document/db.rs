@@ -252,6 +252,41 @@ pub struct DocumentFilter {
     pub isbn: Option<String>,
 }
 
+impl DocumentFilter {
+    /// The filter as typed, checked and normalised: language codes in any ISO 639 form to
+    /// ISO 639-3, an ISBN in any form to ISBN-13, years in order, a title fragment of a
+    /// title's length at most. Errors name the input as `filter.<field>`.
+    pub fn checked(mut self) -> Result<Self> {
+        use crate::error::quoted;
+        self.languages = self
+            .languages
+            .iter()
+            .map(|code| {
+                super::identifiers::normalize_language(code).ok_or_else(|| {
+                    Error::invalid("filter.languages", format!("{} is not an ISO 639 language code", quoted(code)))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let (Some(from), Some(to)) = (self.year_from, self.year_to)
+            && to < from
+        {
+            return Err(Error::invalid("filter.yearTo", format!("yearTo ({to}) is before yearFrom ({from})")));
+        }
+        self.isbn = self
+            .isbn
+            .map(|isbn| {
+                super::identifiers::normalize_isbn(&isbn)
+                    .ok_or_else(|| Error::invalid("filter.isbn", format!("{} is not a valid ISBN", quoted(&isbn))))
+            })
+            .transpose()?;
+        self.title_contains = self
+            .title_contains
+            .map(|t| crate::validate::text("filter.titleContains", &t, super::MAX_TITLE_CHARS))
+            .transpose()?;
+        Ok(self)
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub enum DocumentOrder {
     #[default]
@@ -334,4 +369,13 @@ pub async fn referenced(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<(i64
 /// Deletes documents; returns how many there were.
 pub async fn delete_many(conn: &mut PgConnection, ids: &[i64]) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM documents WHERE id = ANY($1)").bind(ids).execute(conn).await?.rows_affected())
+}
+
+/// Documents of `filter` with their stored records, by id after `after`: one page of an
+/// export of many, which follows ids so that a change during the export skips nothing.
+pub async fn export_page(pool: &PgPool, filter: &DocumentFilter, after: i64, limit: i64) -> Result<Vec<Document>> {
+    let mut builder = sqlx::QueryBuilder::new(SELECT_WITH_RECORD);
+    crate::db::list::conditions_of(&mut builder, filter, Scope::Public);
+    builder.push(" AND d.id > ").push_bind(after).push(" ORDER BY d.id LIMIT ").push_bind(limit);
+    Ok(builder.build_query_as().fetch_all(pool).await?)
 }

@@ -38,7 +38,7 @@ pub fn rule(root: &str, field: &str) -> Option<Rule> {
         ("Query", "__schema" | "__type") => Public,
         ("Query", "node" | "nodes" | "search") => Public,
         ("Query", "partner" | "partners" | "agreement" | "agreements" | "project" | "projects") => Public,
-        ("Query", "document" | "documents" | "holding" | "holdings") => Public,
+        ("Query", "document" | "documents" | "exportDocuments" | "holding" | "holdings") => Public,
         ("Query", "exchange" | "exchanges" | "exchangeBalances") => PartnerOrStaff,
         ("Query", "illRequest" | "illRequests" | "illReport") => PartnerOrStaff,
         ("Subscription", "illRequestUpdated") => PartnerOrStaff,

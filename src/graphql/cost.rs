@@ -53,8 +53,10 @@ fn extra_weight(parent: &str, field: &str) -> u64 {
         ("Query", "search") => 500,
         ("SearchHitConnection", "suggestion") => 1_000,
         ("SearchHitConnection", "facets") => 500,
-        // An export renders a whole record.
+        // An export renders a whole record; an export of many, a thousand at most.
         ("Document", "export") => 5,
+        ("Query", "exportDocuments") => 5 * 1_000,
+        ("Query", "illReport") => 50,
         // Yearly balances aggregate every shipment of a year.
         ("Query", "exchangeBalances") => 50,
         ("Partner", "exchangeBalance") => 10,

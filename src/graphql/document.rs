@@ -12,8 +12,8 @@ use super::{find, list_page, pool};
 use crate::audit::{Entry, Outcome};
 use crate::document::db::{DocumentFilter, DocumentOrder};
 use crate::document::import::{self, ImportOptions, ImportReport};
-use crate::document::{self, Contributor, DescriptionPatch, Document, ParallelTitle, Provenance, identifiers};
-use crate::error::{Error, Result as DomainResult, quoted};
+use crate::document::{self, Contributor, DescriptionPatch, Document, ParallelTitle, Provenance};
+use crate::error::{Error, Result as DomainResult};
 
 #[derive(InputObject, Default)]
 #[graphql(name = "DocumentFilter")]
@@ -35,29 +35,8 @@ pub struct DocumentFilterInput {
 
 impl DocumentFilterInput {
     fn validate(self) -> DomainResult<DocumentFilter> {
-        let languages = self
-            .languages
-            .iter()
-            .map(|code| {
-                identifiers::normalize_language(code).ok_or_else(|| {
-                    Error::invalid("filter.languages", format!("{} is not an ISO 639 language code", quoted(code)))
-                })
-            })
-            .collect::<DomainResult<Vec<_>>>()?;
-        if let (Some(from), Some(to)) = (self.year_from, self.year_to)
-            && to < from
-        {
-            return Err(Error::invalid("filter.yearTo", format!("yearTo ({to}) is before yearFrom ({from})")));
-        }
-        let isbn = self
-            .isbn
-            .map(|isbn| {
-                identifiers::normalize_isbn(&isbn)
-                    .ok_or_else(|| Error::invalid("filter.isbn", format!("{} is not a valid ISBN", quoted(&isbn))))
-            })
-            .transpose()?;
-        Ok(DocumentFilter {
-            languages,
+        DocumentFilter {
+            languages: self.languages,
             format: self.format.map(Into::into),
             year_from: self.year_from,
             year_to: self.year_to,
@@ -69,12 +48,10 @@ impl DocumentFilterInput {
                 .exchange_id
                 .map(|id| id::decode_as("filter.exchangeId", &id, NodeKind::Exchange))
                 .transpose()?,
-            title_contains: self
-                .title_contains
-                .map(|t| crate::validate::text("filter.titleContains", &t, document::MAX_TITLE_CHARS))
-                .transpose()?,
-            isbn,
-        })
+            title_contains: self.title_contains,
+            isbn: self.isbn,
+        }
+        .checked()
     }
 }
 
@@ -204,8 +181,37 @@ pub struct ImportMarcInput {
 #[derive(Default)]
 pub struct DocumentQuery;
 
+/// An export of many documents over GraphQL gives at most this many (the HTTP export,
+/// `/documents.{format}`, streams up to 100,000).
+const MAX_GRAPHQL_EXPORT: i32 = 1_000;
+
 #[Object]
 impl DocumentQuery {
+    /// The documents the filter selects (the filter of `documents`), in one file of `format`,
+    /// in the order they were catalogued: at most `first` (1,000 at most). For more,
+    /// `GET /documents.{marcxml|dc|bib|ris|json}?…` streams the same with the same filters.
+    async fn export_documents(
+        &self,
+        ctx: &Context<'_>,
+        format: super::enums::ExportFormat,
+        filter: Option<DocumentFilterInput>,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<String> {
+        if !(1..=MAX_GRAPHQL_EXPORT).contains(&first) {
+            return Err(super::error::bad_input("first", format!("first is between 1 and {MAX_GRAPHQL_EXPORT}")));
+        }
+        let filter = filter.unwrap_or_default().validate().gql()?;
+        let documents = document::db::export_page(pool(ctx), &filter, 0, i64::from(first)).await.gql()?;
+        let format = format.into();
+        let mut out = String::from(document::export::collection_start(format));
+        for (i, doc) in documents.iter().enumerate() {
+            let id = crate::global_id::encode(NodeKind::Document, doc.id);
+            out.push_str(&document::export::collection_item(doc, format, &id, i == 0));
+        }
+        out.push_str(document::export::collection_end(format));
+        Ok(out)
+    }
+
     /// One document by id. An unknown id is a `NOT_FOUND` error.
     async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Document>> {
         find(ctx, &id).await

@@ -241,6 +241,7 @@ fn query_cells(w: &World) -> Vec<(&'static str, String, Value, [Expect; 5])> {
         ("projects", "{ projects { totalCount } }".into(), json!({}), public),
         ("document", "query($id: ID!) { document(id: $id) { title } }".into(), json!({ "id": w.document }), public),
         ("documents", "{ documents { totalCount } }".into(), json!({}), public),
+        ("exportDocuments", "{ exportDocuments(format: RIS, first: 2) }".into(), json!({}), public),
         ("holding", "query($id: ID!) { holding(id: $id) { barcode } }".into(), json!({ "id": w.library_copy }), public),
         ("holdings", "{ holdings { totalCount } }".into(), json!({}), public),
         ("search", "{ search(query: \"boburnoma\") { totalCount } }".into(), json!({}), public),

@@ -263,3 +263,48 @@ async fn titles_sort_without_their_nonfiling_article() {
     .await;
     assert_eq!(order().await, ["Bukhara bindings", "The history of Bukhara", "Zarafshan"], "kept after an edit");
 }
+
+/// Many documents in one file, with the filters of `documents`, parsed back.
+#[tokio::test]
+async fn many_documents_export_in_one_file() {
+    let app = TestApp::spawn().await;
+    let records: Vec<String> = (1..=1203)
+        .map(|i| {
+            record(&[
+                ("001", &format!("many-{i}")),
+                ("100", "a=Kelty, Christopher M.,|d=1972-"),
+                ("245", &format!("a=Volume {i}")),
+            ])
+        })
+        .collect();
+    import(&app, &records, Some("many")).await;
+    let get = |query: &str| {
+        let url = format!("{}/documents.{query}", app.base);
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            let status = response.status();
+            let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+            (status, content_type, response.text().await.unwrap())
+        }
+    };
+    let (status, content_type, bib) = get("bib").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type.as_deref(), Some("application/x-bibtex; charset=utf-8"));
+    let bibliography = biblatex::Bibliography::parse(&bib).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(bibliography.len(), 1203, "every document, across pages");
+
+    let (_, _, json) = get("json?title=Volume%2012&max=5").await;
+    let items: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(items.as_array().unwrap().len(), 5);
+    let (_, _, xml) = get("marcxml?max=3").await;
+    assert_eq!(xml.matches("<record").count(), 3);
+    assert!(xml.trim_end().ends_with("</collection>"), "{xml}");
+    let (_, _, ris) = get("ris?max=2").await;
+    assert_eq!(ris.matches("ER  - ").count(), 2);
+
+    for bad in ["bib?max=0", "bib?year_from=x", "bib?language=klingon", "bib?colour=red", "pdf"] {
+        let (status, _, _) = get(bad).await;
+        assert!(status == 400 || status == 404, "{bad}: {status}");
+    }
+}

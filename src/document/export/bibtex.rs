@@ -11,8 +11,8 @@ use crate::document::{ContributorRole, Description, Document, DocumentFormat};
 /// `@unpublished` for manuscripts (Zotero imports it as a manuscript), `@misc` for the rest:
 /// `@periodical` is unknown to classic styles and Zotero drops entries of a type it does
 /// not know. The key is the first author's (or composer's) family name folded to ASCII
-/// letters (`hamkor` when nothing is left), the year, and four hex digits hashed from the
-/// global id so that two works of one author and year get different keys.
+/// letters (`hamkor` when nothing is left), the year, and the document's number in base 36
+/// so that no two documents share a key.
 ///
 /// Fields beyond classic BibTeX are biblatex's (`translator`, `illustrator`, `language`,
 /// `abstract`, `keywords`, `isbn`, `issn`, `url`); classic styles ignore them.
@@ -165,7 +165,21 @@ fn bib_key(d: &Description, id: &str) -> String {
         .filter(|stem| !stem.is_empty())
         .unwrap_or_else(|| "hamkor".to_owned());
     let year = d.year.map(|y| y.unsigned_abs().to_string()).unwrap_or_default();
-    format!("{stem}{year}{}", short_hash(id))
+    format!("{stem}{year}{}", key_suffix(id))
+}
+
+/// What makes the key unique: the document's number in base 36, so that no two entries of
+/// an export of many share a key (a parser refuses the file then); a hash of the id when it
+/// is not a document's.
+fn key_suffix(id: &str) -> String {
+    let Ok((_, mut number)) = crate::global_id::decode("id", id) else { return short_hash(id) };
+    let mut digits = Vec::new();
+    while number > 0 {
+        digits.push(char::from_digit((number % 36) as u32, 36).unwrap_or('0'));
+        number /= 36;
+    }
+    let base36: String = digits.iter().rev().collect();
+    format!("-{base36}")
 }
 
 /// The family name (before the comma; the first word of a name without one) in lower-case
@@ -259,7 +273,7 @@ mod tests {
     fn bibtex_entry_of_a_russian_book() {
         let entry = bibtex(&russian_book(), &CTX);
         assert_balanced_braces(&entry);
-        let key = format!("tolstoi1983{}", short_hash(CTX.id));
+        let key = format!("tolstoi1983{}", key_suffix(CTX.id));
         assert!(entry.starts_with(&format!("@book{{{key},\n")), "{entry}");
         assert!(entry.ends_with("\n}\n"));
         for field in [
@@ -310,7 +324,7 @@ mod tests {
     fn bibtex_keys_fall_back_and_stay_ascii() {
         let chinese = bibtex(&chinese_book(), &CTX);
         assert_balanced_braces(&chinese);
-        assert!(chinese.starts_with(&format!("@book{{jin1976{},", short_hash(CTX.id))), "{chinese}");
+        assert!(chinese.starts_with(&format!("@book{{jin1976{},", key_suffix(CTX.id))), "{chinese}");
         assert!(chinese.contains("  keywords = {Kung fu -- Fiction, 武侠小说},"));
 
         let bare = bibtex(&title_only(), &CTX);
@@ -319,7 +333,7 @@ mod tests {
             bare,
             format!(
                 "@misc{{hamkor{},\n  title = {{{{Untitled map}}}},\n  url = {{https://hamkor.example/d/7}}\n}}\n",
-                short_hash(CTX.id)
+                key_suffix(CTX.id)
             )
         );
 
@@ -333,5 +347,8 @@ mod tests {
 
         assert_ne!(short_hash("RG9jdW1lbnQ6Nw"), short_hash("RG9jdW1lbnQ6OA"));
         assert_eq!(short_hash("x").len(), 4);
+        // A document's number makes keys unique: 35 and 36 in base 36.
+        let id = |n| crate::global_id::encode(crate::global_id::NodeKind::Document, n);
+        assert_eq!((key_suffix(&id(35)), key_suffix(&id(36))), ("-z".to_owned(), "-10".to_owned()));
     }
 }

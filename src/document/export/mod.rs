@@ -119,6 +119,60 @@ pub fn render(doc: &Document, format: ExportFormat, id: &str) -> crate::error::R
     })
 }
 
+/// How many documents one export of many gives at most.
+pub const MAX_EXPORT_DOCUMENTS: usize = 100_000;
+
+/// What goes before the first document of an export of many, in `format`.
+pub fn collection_start(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::MarcXml => {
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n"
+        }
+        ExportFormat::DublinCore => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<records>\n",
+        ExportFormat::CslJson => "[\n",
+        ExportFormat::Bibtex | ExportFormat::Ris => "",
+    }
+}
+
+/// What goes after the last document.
+pub fn collection_end(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::MarcXml => "</collection>\n",
+        ExportFormat::DublinCore => "</records>\n",
+        ExportFormat::CslJson => "]\n",
+        ExportFormat::Bibtex | ExportFormat::Ris => "",
+    }
+}
+
+/// One document of an export of many; `first` tells whether it opens the list (CSL-JSON
+/// separates items with commas).
+pub fn collection_item(doc: &Document, format: ExportFormat, id: &str, first: bool) -> String {
+    let ctx = ExportContext { id, url: None };
+    let strip_declaration = |xml: String| match xml.strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>") {
+        Some(rest) => rest.trim_start().to_owned(),
+        None => xml,
+    };
+    match format {
+        ExportFormat::MarcXml => {
+            // The record without its own <collection> wrapper.
+            let xml = strip_declaration(marc_xml(doc));
+            let start = xml.find("<record").unwrap_or(0);
+            let end = xml.rfind("</record>").map_or(xml.len(), |e| e + "</record>".len());
+            format!("{}\n", &xml[start..end])
+        }
+        ExportFormat::DublinCore => strip_declaration(dublin_core(doc, &ctx)),
+        ExportFormat::Bibtex => format!("{}\n", bibtex(doc, &ctx)),
+        ExportFormat::Ris => ris(doc, &ctx),
+        ExportFormat::CslJson => {
+            let item = match csl_json(doc, &ctx) {
+                serde_json::Value::Array(mut items) if !items.is_empty() => items.remove(0),
+                other => other,
+            };
+            format!("{}{:#}", if first { "" } else { ",\n" }, item)
+        }
+    }
+}
+
 /// The stored MARC record with the description's edits applied (or a new record when the
 /// document was not imported from MARC), so that fields hamkor does not model survive.
 fn marc_xml(doc: &Document) -> String {

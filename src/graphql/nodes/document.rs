@@ -138,8 +138,9 @@ impl Document {
     /// at `/documents/{id}.{marcxml|dc|bib|ris|json}`).
     async fn export(&self, ctx: &Context<'_>, format: ExportFormat) -> Result<String> {
         let id = crate::global_id::encode(NodeKind::Document, self.id);
-        if format == ExportFormat::MarcXml && self.marc_xml.is_none() {
-            // The stored record is read only for this export (lists and lookups leave it).
+        if self.marc_xml.is_none() {
+            // The stored record is read only for exports (lists and lookups leave it): the
+            // MARCXML export is that record, and the others take its links and DOIs.
             let mut conn = crate::graphql::pool(ctx).acquire().await.map_err(crate::error::Error::from).gql()?;
             let with_record = crate::document::db::get_with_record(&mut conn, self.id).await.gql()?;
             return crate::document::export::render(&with_record, format.into(), &id).gql();
