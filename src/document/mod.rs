@@ -5,6 +5,7 @@ pub mod export;
 pub mod identifiers;
 pub mod import;
 pub mod marc_map;
+pub mod oai;
 
 use std::future::Future;
 

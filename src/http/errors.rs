@@ -77,3 +77,24 @@ pub async fn not_found() -> Response {
     let (code, message) = describe(StatusCode::NOT_FOUND);
     error_response(StatusCode::NOT_FOUND, code, message)
 }
+
+/// The answer to a handler's failure outside GraphQL (the ISO 18626 and OAI-PMH endpoints):
+/// 503 with `Retry-After` when the database is unavailable (the caller retries), else 500
+/// with the failure logged under `what`.
+pub fn failure_response(state: &super::AppState, err: &crate::error::Error, what: &str) -> Response {
+    use crate::error::Error;
+    let unavailable =
+        matches!(err, Error::Unavailable(_)) || matches!(err, Error::Database(e) if crate::error::is_unavailable(e));
+    if unavailable {
+        state.health.report_unavailable();
+        let mut response = error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "the database is unavailable right now; try again in a few seconds",
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    }
+    tracing::error!(error = %err, "{what} failed");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error")
+}

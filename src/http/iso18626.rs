@@ -42,21 +42,6 @@ pub async fn receive(State(state): State<AppState>, Extension(viewer): Extension
     };
     match crate::ill::inbound::receive(&state.pool, &state.ill.agency, partner_id, text).await {
         Ok(confirmation) => xml(confirmation),
-        Err(err) => {
-            if matches!(err, crate::error::Error::Unavailable(_))
-                || matches!(&err, crate::error::Error::Database(e) if crate::error::is_unavailable(e))
-            {
-                state.health.report_unavailable();
-            } else {
-                tracing::error!(error = %err, "an ISO 18626 message could not be applied");
-            }
-            let mut response = error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
-                "the message could not be applied now; send it again later",
-            );
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            response
-        }
+        Err(err) => super::errors::failure_response(&state, &err, "applying an ISO 18626 message"),
     }
 }

@@ -9,6 +9,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod iso18626;
 pub mod limits;
+pub mod oai;
 pub mod subscriptions;
 
 use std::sync::Arc;
@@ -184,8 +185,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/graphql/ws", get(subscriptions::upgrade))
+        .route("/oai", get(oai::get).post(oai::post))
         .route("/iso18626", axum::routing::post(iso18626::receive))
         .route("/documents/{file}", get(export::document))
+        .route("/documents.{format}", get(export::many))
         .fallback(errors::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(|request, next| errors::time_limit(REQUEST_TIMEOUT, request, next)))

@@ -19,6 +19,7 @@ mod import_fixtures;
 mod import_history;
 mod loaders;
 mod nodes;
+mod oai;
 mod outage;
 mod partners;
 mod processes;

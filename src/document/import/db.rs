@@ -258,9 +258,15 @@ pub(super) async fn changed_since(
     since: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM documents
-          WHERE id = ANY($1) AND (updated_at > $3 OR import_id IS DISTINCT FROM $2)
-          ORDER BY id LIMIT 5",
+        "SELECT d.id FROM documents d
+          WHERE d.id = ANY($1)
+            AND (d.import_id IS DISTINCT FROM $2
+                 OR (d.updated_at > $3
+                     -- unless the last change was a later import's roll-back, which put
+                     -- back this import's version
+                     AND NOT EXISTS (SELECT 1 FROM import_changes c JOIN imports i ON i.id = c.import_id
+                                      WHERE c.document_id = d.id AND i.rolled_back_at >= d.updated_at)))
+          ORDER BY d.id LIMIT 5",
     )
     .bind(ids)
     .bind(import_id)
@@ -269,8 +275,8 @@ pub(super) async fn changed_since(
     .await?)
 }
 
-/// Puts documents back as they were (their snapshots from [`record_changes`]), last change
-/// time included: an import rolled back leaves no trace on them.
+/// Puts documents back as they were (their snapshots from [`record_changes`]). Their change
+/// time is the roll-back's, so harvesters (OAI-PMH) and the search index see the undo.
 pub(super) async fn restore(conn: &mut PgConnection, previous: &[serde_json::Value]) -> Result<u64> {
     if previous.is_empty() {
         return Ok(0);
@@ -280,7 +286,7 @@ pub(super) async fn restore(conn: &mut PgConnection, previous: &[serde_json::Val
         format, source, control_number, origin_partner_id, origin_exchange_id, import_id, marc_xml, title_nonfiling";
     let values: String = COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "UPDATE documents d SET ({COLUMNS}, updated_at) = ({values}, p.updated_at)
+        "UPDATE documents d SET ({COLUMNS}) = ({values}), updated_at = now()
            FROM (SELECT (jsonb_populate_record(NULL::documents, x)).* FROM unnest($1::jsonb[]) AS x) p
           WHERE d.id = p.id"
     );
