@@ -445,11 +445,14 @@ pub async fn act(
     let updated = db::get(conn, id).await?;
     // The partner's system hears of what this library does, when it has an endpoint.
     let mut sent = None;
-    // The overdue job acts for this library as a lender.
+    // The overdue job acts for this library as a lender. A lending request staff recorded
+    // from an e-mail has no id in the partner's system, which would refuse messages about it.
     let for_this_library =
         actor.side == our_side(request.role) || (actor.side == Side::System && request.role == Role::Lending);
+    let known_to_partner = request.role == Role::Borrowing || request.partner_request_id.is_some();
     if actor.message.is_none()
         && for_this_library
+        && known_to_partner
         && let Some(_endpoint) = db::endpoint(conn, request.partner_id).await?
     {
         let partner = crate::partner::db::get(conn, request.partner_id).await?;

@@ -447,3 +447,21 @@ async fn the_iso18626_endpoint_answers_every_message_with_a_confirmation() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn a_lending_request_recorded_by_hand_sends_the_partner_nothing() {
+    let p = Pair::new().await;
+    // B's staff record a request A made by e-mail: A's system has no id for it.
+    let recorded =
+        p.b.act(
+            "createIllRequest",
+            "CreateIllRequestInput",
+            json!({ "partnerId": p.a_at_b, "role": "LENDING", "title": "Asked by e-mail" }),
+        )
+        .await;
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    p.b.act("illWillSupply", "IllActionInput", json!({ "id": id })).await;
+    let request = p.b.request(&id).await;
+    assert_eq!(request["status"], "WILL_SUPPLY");
+    assert_eq!(request["deliveries"], json!([]), "{request:#}");
+}
