@@ -158,6 +158,21 @@ pub struct ServeArgs {
     /// How often (seconds) the server looks for loans past their due date.
     #[arg(long, env = "HAMKOR_OVERDUE_INTERVAL_SECS", default_value_t = 3600)]
     pub overdue_interval_secs: u64,
+
+    /// The OAI-PMH repository identifier, the middle part of every OAI identifier: a domain
+    /// name the library owns, e.g. natlib.uz. Harvesters key their copies by it: set it
+    /// before partners harvest, and keep it.
+    #[arg(long, env = "HAMKOR_OAI_REPOSITORY_ID")]
+    pub oai_repository_id: Option<String>,
+
+    /// The e-mail address OAI-PMH's Identify names as the repository's contact.
+    #[arg(long, env = "HAMKOR_OAI_ADMIN_EMAIL")]
+    pub oai_admin_email: Option<String>,
+
+    /// The public URL of the service when it sits behind a proxy, e.g.
+    /// https://hamkor.natlib.uz: OAI-PMH gives harvesters its `/oai` as the base URL.
+    #[arg(long, env = "HAMKOR_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -173,6 +188,39 @@ impl ServeArgs {
             agency: crate::ill::Agency(agency),
             overdue_interval: std::time::Duration::from_secs(self.overdue_interval_secs.max(1)),
         })
+    }
+
+    fn oai_options(&self) -> anyhow::Result<crate::document::oai::OaiOptions> {
+        let mut options = crate::document::oai::OaiOptions::default();
+        if let Some(id) = self.oai_repository_id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+            // The oai-identifier scheme: labels of letters, digits and hyphens, at least two.
+            let labels: Vec<&str> = id.split('.').collect();
+            let valid = labels.len() >= 2
+                && labels.iter().all(|l| {
+                    l.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+            if !valid {
+                anyhow::bail!("--oai-repository-id {id:?} is not a domain name such as natlib.uz");
+            }
+            options.repository_identifier = id.to_owned();
+            options.admin_emails = vec![format!("admin@{id}")];
+        }
+        if let Some(email) = &self.oai_admin_email {
+            let email = crate::validate::email("oaiAdminEmail", email)
+                .map_err(|e| anyhow::anyhow!("--oai-admin-email {email:?}: {e}"))?;
+            options.admin_emails = vec![email];
+        }
+        if let Some(url) = &self.public_url {
+            let parsed = url::Url::parse(url.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            let Some(parsed) = parsed else {
+                anyhow::bail!("--public-url {url:?} is not an http(s) URL such as https://hamkor.natlib.uz");
+            };
+            options.base_url = Some(format!("{}/oai", parsed.as_str().trim_end_matches('/')));
+        }
+        Ok(options)
     }
 
     fn http_options(&self) -> anyhow::Result<crate::http::HttpOptions> {
@@ -270,6 +318,7 @@ async fn seed(db: &Database) -> anyhow::Result<()> {
 async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> anyhow::Result<()> {
     let options = args.http_options()?;
     let ill = args.ill_options()?;
+    let oai = args.oai_options()?;
     db.migrate().await?;
     if args.demo && crate::seed::is_empty(&db.pool).await? {
         let report = crate::seed::seed(&db.pool).await;
@@ -290,7 +339,8 @@ async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> a
     let state = AppState::watching(db.pool.clone(), search, db.restarter())
         .with_batch_window(std::time::Duration::from_millis(args.batch_window_ms))
         .with_options(options)
-        .with_ill(ill);
+        .with_ill(ill)
+        .with_oai(oai);
     let served = app::serve(listener, state, app::shutdown_signal()).await;
     let _ = stop_search.send(true);
     served?;

@@ -93,6 +93,8 @@ pub struct AppState {
     pub ill: Arc<crate::ill::IllOptions>,
     /// Changes to interlibrary loan requests, for subscriptions.
     pub ill_updates: crate::ill::updates::Updates,
+    /// How the OAI-PMH provider names itself.
+    pub oai: Arc<crate::document::oai::OaiOptions>,
 }
 
 impl AppState {
@@ -127,7 +129,12 @@ impl AppState {
             batch_window: DEFAULT_BATCH_WINDOW,
             ill: Arc::new(crate::ill::IllOptions::default()),
             ill_updates,
+            oai: Arc::new(crate::document::oai::OaiOptions::default()),
         }
+    }
+
+    pub fn with_oai(self, oai: crate::document::oai::OaiOptions) -> Self {
+        AppState { oai: Arc::new(oai), ..self }
     }
 
     pub fn with_ill(self, ill: crate::ill::IllOptions) -> Self {

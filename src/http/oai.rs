@@ -7,37 +7,24 @@
 //! failing database is an HTTP error (503 with `Retry-After` when it is unreachable, else
 //! 500), in the JSON shape of every other HTTP error.
 
-use std::sync::Arc;
-
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use crate::document::oai::{self, OaiOptions};
+use crate::document::oai;
 
-pub async fn get(
-    State(state): State<AppState>,
-    options: Option<Extension<Arc<OaiOptions>>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let arguments = pairs(query.as_deref().unwrap_or_default().as_bytes());
-    answer(&state, options, &headers, &arguments).await
+    answer(&state, &headers, &arguments).await
 }
 
 /// The protocol's POST: the arguments as `application/x-www-form-urlencoded`. A body in
 /// another shape is read the same way and answered by what it turns out to hold
 /// (`badVerb`, most likely).
-pub async fn post(
-    State(state): State<AppState>,
-    options: Option<Extension<Arc<OaiOptions>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    answer(&state, options, &headers, &pairs(&body)).await
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    answer(&state, &headers, &pairs(&body)).await
 }
 
 fn pairs(encoded: &[u8]) -> Vec<(String, String)> {
@@ -58,14 +45,8 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("{}://{host}/oai", if https { "https" } else { "http" })
 }
 
-async fn answer(
-    state: &AppState,
-    options: Option<Extension<Arc<OaiOptions>>>,
-    headers: &HeaderMap,
-    arguments: &[(String, String)],
-) -> Response {
-    let options = options.map_or_else(|| Arc::new(OaiOptions::default()), |Extension(options)| options);
-    match oai::respond(&state.pool, &options, &base_url(headers), arguments).await {
+async fn answer(state: &AppState, headers: &HeaderMap, arguments: &[(String, String)]) -> Response {
+    match oai::respond(&state.pool, &state.oai, &base_url(headers), arguments).await {
         Ok(body) => {
             (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"))], body)
                 .into_response()

@@ -467,3 +467,24 @@ async fn token_of_a_two_page_list(app: &TestApp) -> String {
     assert_eq!((last.text.as_str(), last.attr("cursor")), ("", Some("500")), "the last page's token is empty");
     token
 }
+
+#[tokio::test]
+async fn oai_names_the_repository_as_configured() {
+    let (pool, _) = crate::support::fresh_database().await;
+    let options = hamkor::document::oai::OaiOptions {
+        repository_identifier: "natlib.uz".into(),
+        admin_emails: vec!["oai@natlib.uz".into()],
+        base_url: Some("https://hamkor.natlib.uz/oai".into()),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(pool, |state| state.with_oai(options)).await;
+    let document = create_document(&app, "Boburnoma", &["uzb"], None).await;
+    let root = get(&app, "verb=Identify").await;
+    let identify = verb(&root, "Identify");
+    assert_eq!(identify.child("baseURL").text, "https://hamkor.natlib.uz/oai");
+    assert_eq!(identify.child("adminEmail").text, "oai@natlib.uz");
+    assert_eq!(identify.child("description").child("oai-identifier").child("repositoryIdentifier").text, "natlib.uz");
+    let identifier = format!("oai:natlib.uz:{document}");
+    let record = get(&app, &format!("verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier}")).await;
+    assert_eq!(verb(&record, "GetRecord").child("record").child("header").child("identifier").text, identifier);
+}

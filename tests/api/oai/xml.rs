@@ -193,7 +193,10 @@ pub fn check_envelope(root: &Node) {
     assert!(names.len() >= 3 && names[..2] == ["responseDate", "request"], "{names:?}");
     assert!(is_datestamp(&root.children[0].text), "{:?}", root.children[0]);
     let request = &root.children[1];
-    assert!(request.text.starts_with("http://") && request.text.ends_with("/oai"), "{request:?}");
+    assert!(
+        (request.text.starts_with("http://") || request.text.starts_with("https://")) && request.text.ends_with("/oai"),
+        "{request:?}"
+    );
     let rest = &root.children[2..];
     if rest.iter().any(|n| n.name == "error") {
         assert!(rest.iter().all(|n| n.name == "error" && n.attr("code").is_some()), "errors come alone: {names:?}");
