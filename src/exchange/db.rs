@@ -116,7 +116,11 @@ pub async fn insert(conn: &mut PgConnection, draft: &ExchangeDraft) -> Result<i6
 
 /// Replaces the lines of a shipment.
 pub async fn set_lines(conn: &mut PgConnection, id: i64, lines: &[(i64, i32)]) -> Result<()> {
-    sqlx::query("DELETE FROM exchange_lines WHERE exchange_id = $1").bind(id).execute(&mut *conn).await?;
+    let removed: Vec<i64> =
+        sqlx::query_scalar("DELETE FROM exchange_lines WHERE exchange_id = $1 RETURNING document_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     let documents: Vec<i64> = lines.iter().map(|(d, _)| *d).collect();
     let copies: Vec<i32> = lines.iter().map(|(_, c)| *c).collect();
     sqlx::query(
@@ -127,7 +131,14 @@ pub async fn set_lines(conn: &mut PgConnection, id: i64, lines: &[(i64, i32)]) -
     .bind(&copies)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE exchanges SET updated_at = now() WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query("UPDATE exchanges SET updated_at = now() WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    // A document joining or leaving a shipment joins or leaves its OAI-PMH set: its change
+    // date moves, so that harvesters of the set hear of it.
+    let changed: Vec<i64> =
+        removed.iter().chain(&documents).copied().filter(|d| !(removed.contains(d) && documents.contains(d))).collect();
+    if !changed.is_empty() {
+        sqlx::query("UPDATE documents SET updated_at = now() WHERE id = ANY($1)").bind(&changed).execute(conn).await?;
+    }
     Ok(())
 }
 

@@ -488,3 +488,35 @@ async fn oai_names_the_repository_as_configured() {
     let record = get(&app, &format!("verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier}")).await;
     assert_eq!(verb(&record, "GetRecord").child("record").child("header").child("identifier").text, identifier);
 }
+
+#[tokio::test]
+async fn a_document_joining_a_shipment_is_harvested_again_with_its_set() {
+    let app = TestApp::spawn().await;
+    let partner = app.create_partner("National Library of Korea", "KR").await;
+    let document = create_document(&app, "Hangul", &["kor"], None).await;
+    let other = create_document(&app, "Jikji", &["kor"], None).await;
+    let shipment = app
+        .data(
+            "mutation($i: CreateExchangeInput!) { createExchange(input: $i) { id } }",
+            json!({ "i": { "partnerId": partner, "direction": "OUTGOING", "lines": [{ "documentId": other }] } }),
+        )
+        .await["createExchange"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stamp = || async {
+        let data = app.data("query($id: ID!) { document(id: $id) { updatedAt } }", json!({ "id": document })).await;
+        data["document"]["updatedAt"].as_str().unwrap().to_owned()
+    };
+    let before = stamp().await;
+    app.data(
+        "mutation($id: ID!, $lines: [ExchangeLineInput!]!) { setExchangeLines(id: $id, lines: $lines) { id } }",
+        json!({ "id": shipment, "lines": [{ "documentId": other }, { "documentId": document }] }),
+    )
+    .await;
+    assert!(stamp().await > before, "the document's change date moved when it joined the shipment's set");
+    let set = format!("verb=ListIdentifiers&metadataPrefix=oai_dc&set=exchange:{shipment}");
+    let listed = get(&app, &set).await;
+    let headers = verb(&listed, "ListIdentifiers").all("header");
+    assert_eq!(headers.len(), 2, "{listed:?}");
+}
