@@ -77,6 +77,10 @@ pub struct BenchArgs {
     #[arg(long)]
     pub fresh: bool,
 
+    /// Only these kinds of search (all when not given), e.g. to profile one of them.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub kinds: Vec<queries::Kind>,
+
     /// Requests per read query, on each side.
     #[arg(long, default_value_t = 2_000)]
     pub read_requests: usize,
@@ -92,6 +96,13 @@ pub struct BenchArgs {
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+impl BenchArgs {
+    /// The kinds of search measured.
+    fn kinds(&self) -> Vec<queries::Kind> {
+        if self.kinds.is_empty() { queries::Kind::ALL.to_vec() } else { self.kinds.clone() }
+    }
 }
 
 /// Runs the benchmark; `db` is the catalogue's database, used only to reach its server.
@@ -216,8 +227,10 @@ async fn measure(
     args: &BenchArgs,
     partner_ids: &[i64],
 ) -> anyhow::Result<(Vec<measure::Run>, measure::Run)> {
-    let warm_up = queries::generate(args.seed, args.documents, queries::WARM_UP_STREAM, args.warm_up);
-    let measured = queries::generate(args.seed, args.documents, queries::MEASURED_STREAM, args.queries_per_kind);
+    let kinds = args.kinds();
+    let warm_up = queries::generate(args.seed, args.documents, queries::WARM_UP_STREAM, args.warm_up, &kinds);
+    let measured =
+        queries::generate(args.seed, args.documents, queries::MEASURED_STREAM, args.queries_per_kind, &kinds);
     let client = Client::new(url.to_owned(), partner_ids)?;
     client.probe(&measured[0]).await?;
     let started = Instant::now();

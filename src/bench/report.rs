@@ -219,7 +219,7 @@ fn machine() -> Machine {
 /// Writes the figures as JSON to `path`.
 pub(super) fn write_json(path: &Path, args: &BenchArgs, global: &GlobalArgs, outcome: &Outcome) -> anyhow::Result<()> {
     let mut searches: BTreeMap<&'static str, BTreeMap<String, Latency>> = BTreeMap::new();
-    for kind in Kind::ALL {
+    for kind in args.kinds() {
         let entry = searches.entry(kind.name()).or_default();
         entry.insert("postgres_fts".into(), by_kind(&outcome.fts, kind));
         for run in &outcome.runs {
@@ -340,7 +340,7 @@ pub(super) fn print(args: &BenchArgs, global: &GlobalArgs, outcome: &Outcome) {
         "found",
         "PG"
     );
-    for kind in Kind::ALL {
+    for kind in args.kinds() {
         let postgres = by_kind(&outcome.fts, kind);
         let Some(page) = page else { continue };
         let hamkor = by_kind(page, kind);
@@ -440,6 +440,14 @@ pub(super) fn print(args: &BenchArgs, global: &GlobalArgs, outcome: &Outcome) {
     );
 }
 
+/// `--kinds …` when only some kinds were measured.
+fn kinds_argument(args: &BenchArgs) -> String {
+    use clap::ValueEnum;
+    let names: Vec<String> =
+        args.kinds.iter().filter_map(|k| k.to_possible_value()).map(|v| v.get_name().to_owned()).collect();
+    if names.is_empty() { String::new() } else { format!(" --kinds {}", names.join(",")) }
+}
+
 /// The command that runs this benchmark again, with every setting spelled out.
 pub(super) fn reproduce(args: &BenchArgs, global: &GlobalArgs) -> String {
     let program = std::env::args().next().unwrap_or_else(|| "hamkor".into());
@@ -453,12 +461,13 @@ pub(super) fn reproduce(args: &BenchArgs, global: &GlobalArgs) -> String {
     let concurrency: Vec<String> = args.concurrency.iter().map(|c| c.to_string()).collect();
     format!(
         "{database}{program} bench --documents {} --queries-per-kind {} --warm-up {} --concurrency {} --seed {}{}{}\
-         {data_dir} --index-dir {}",
+         {}{data_dir} --index-dir {}",
         args.documents,
         args.queries_per_kind,
         args.warm_up,
         concurrency.join(","),
         args.seed,
+        kinds_argument(args),
         match (args.no_reads, args.no_postgraphile) {
             (true, _) => " --no-reads",
             (false, true) => " --no-postgraphile",

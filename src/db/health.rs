@@ -7,7 +7,8 @@
 //! when it ends, never per attempt. When the database is hamkor's own embedded PostgreSQL
 //! and its server stopped, the watcher starts it again.
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -25,6 +26,27 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 /// Retries while down never wait longer than this, so recovery is noticed within seconds.
 const MAX_RETRY: Duration = Duration::from_secs(5);
+
+/// Pooled connections are not pinged each time they are taken (a round trip on every
+/// statement); instead, when the server may have dropped them (it came back after an
+/// outage, or a request found a connection dead while the server answers), every
+/// connection made before that moment is closed when next taken, and a new one is made.
+static RENEWED_AT_MS: AtomicU64 = AtomicU64::new(0);
+/// The moment [`RENEWED_AT_MS`] counts from.
+static ORIGIN: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Connections made before now are not handed out again.
+pub fn renew_connections() {
+    // At least 1: 0 means "never renewed".
+    let now = (ORIGIN.elapsed().as_millis() as u64).max(1);
+    RENEWED_AT_MS.store(now, Ordering::Relaxed);
+}
+
+/// Whether a pooled connection of this age was made after the last [`renew_connections`].
+pub fn is_current(age: Duration) -> bool {
+    let renewed = RENEWED_AT_MS.load(Ordering::Relaxed);
+    renewed == 0 || ORIGIN.elapsed().saturating_sub(age).as_millis() as u64 >= renewed
+}
 
 #[derive(Debug)]
 struct Outage {
@@ -57,7 +79,10 @@ impl DbHealth {
 
     /// A request found the database unreachable: the watcher looks at once, and if it
     /// cannot connect either, requests fail fast until it can.
+    /// The connection it used may have died with a server that has since come back, and so
+    /// may the others made before it: they are replaced.
     pub fn report_unavailable(&self) {
+        renew_connections();
         self.inner.wake.notify_one();
     }
 
@@ -73,6 +98,7 @@ impl DbHealth {
     fn mark_up(&self) {
         let mut outage = self.inner.outage.write().unwrap_or_else(|e| e.into_inner());
         if let Some(ended) = outage.take() {
+            renew_connections();
             tracing::info!(seconds = ended.started.elapsed().as_secs_f64(), "the database answers again");
         }
         metrics::gauge!("hamkor_db_up").set(1.0);
@@ -98,12 +124,12 @@ impl DbHealth {
                         }
                     }
                     // A pool out of connections is load, not an outage: only a connection of
-                    // the watcher's own that fails too counts.
-                    Err(_) => {
-                        if let Err(error) = probe_direct(&pool).await {
-                            self.mark_down(&error);
-                        }
-                    }
+                    // the watcher's own that fails too counts. When that one works, the pooled
+                    // connection was stale (the server restarted between two probes).
+                    Err(_) => match probe_direct(&pool).await {
+                        Err(error) => self.mark_down(&error),
+                        Ok(()) => renew_connections(),
+                    },
                 }
                 continue;
             }

@@ -64,6 +64,10 @@ pub fn pool_options(settings: &PoolSettings) -> PgPoolOptions {
         // Long enough for a busy moment; short enough that an outage is not a hang (the
         // health watcher then makes requests fail fast).
         .acquire_timeout(Duration::from_secs(5))
+        // Not a ping per statement: connections the server may have dropped are replaced
+        // when the health watcher says so (see [`health::is_current`]).
+        .test_before_acquire(false)
+        .before_acquire(|_conn, meta| Box::pin(async move { Ok(health::is_current(meta.age)) }))
         .after_connect(move |conn, _meta| {
             let timezone = timezone.clone();
             Box::pin(async move {

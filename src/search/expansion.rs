@@ -184,9 +184,11 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
                 .map(|s| fields.text.get(*s, analyzer))
                 .collect()
         };
+        // One automaton for every dictionary: it depends on the word, not the field, and
+        // building it is most of the cost.
+        let query = FuzzyTermQuery::new(Term::from_field_text(fields.vocabulary, target), edits, true);
+        let Ok(automaton) = query.automaton() else { continue };
         for field in dictionaries {
-            let query = FuzzyTermQuery::new(Term::from_field_text(field, target), edits, true);
-            let Ok(automaton) = query.automaton() else { continue };
             for segment in searcher.segment_readers() {
                 let Ok(index) = segment.inverted_index(field) else { continue };
                 let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };

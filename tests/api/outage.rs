@@ -113,6 +113,44 @@ async fn a_database_outage_is_answered_with_a_code_logged_briefly_and_recovered_
     cluster.release().await.expect("the cluster stops");
 }
 
+/// Pooled connections are not pinged before each statement: after the server restarts
+/// quickly (perhaps between two of the health watcher's probes), the first request that
+/// meets a dead connection fails with a code, and every connection made before it is
+/// replaced, so the requests after it all succeed.
+#[tokio::test]
+async fn a_quick_database_restart_costs_at_most_one_request() {
+    let dir = data_dir();
+    let cluster_dir = dir.path().join("db");
+    std::fs::create_dir_all(&cluster_dir).unwrap();
+    let cluster = EmbeddedCluster::acquire(&cluster_dir, ClusterOptions { durable: false }).await.expect("a cluster");
+    let url = database_url(&cluster);
+    let mut command = hamkor(&dir.path().join("serve"), &["serve", "--listen", "127.0.0.1:0", "--log-format", "json"]);
+    command.env("DATABASE_URL", &url).arg("--index-dir").arg(dir.path().join("index"));
+    let serve = tokio::task::spawn_blocking(move || Serve::start(command, "hamkor serve")).await.unwrap();
+    // Several connections in the pool, all idle afterwards: root fields run at once, each on
+    // a connection of its own.
+    let wide = "{ a: partners { totalCount } b: agreements { totalCount } c: projects { totalCount } \
+                d: documents { totalCount } e: partners(first: 1) { totalCount } }";
+    for (status, body) in futures_util::future::join_all((0..8).map(|_| graphql(&serve, wide))).await {
+        assert!(status == StatusCode::OK && body.get("errors").is_none(), "{body}");
+    }
+
+    cluster.release().await.expect("the cluster stops");
+    let cluster = EmbeddedCluster::acquire(&cluster_dir, ClusterOptions { durable: false }).await.expect("restarted");
+    let mut failed = Vec::new();
+    for _ in 0..12 {
+        let (status, body) = graphql(&serve, "{ partners { totalCount } }").await;
+        if status != StatusCode::OK || body.get("errors").is_some() {
+            assert_eq!(body["errors"][0]["extensions"]["code"], "SERVICE_UNAVAILABLE", "{body}");
+            failed.push(body);
+        }
+    }
+    assert!(failed.len() <= 1, "{} requests failed after the restart: {failed:?}", failed.len());
+
+    tokio::task::spawn_blocking(move || serve.terminate()).await.unwrap();
+    cluster.release().await.expect("the cluster stops");
+}
+
 /// A plain HTTP/1.1 POST over a socket, for a test that has no async runtime.
 fn post_graphql(address: &str, body: &str) -> String {
     use std::io::{Read, Write};

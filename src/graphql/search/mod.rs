@@ -125,7 +125,9 @@ impl SearchQuery {
             limit: limit as usize,
             facets,
         };
+        let started = std::time::Instant::now();
         let results = index.search(request).await.map_err(Error::from).gql()?;
+        let searched = started.elapsed();
 
         // The documents are read only when the selection shows them or their highlights.
         let wants_documents = want_highlights || hit_selection.field("document").exists();
@@ -148,12 +150,14 @@ impl SearchQuery {
         );
         let documents = documents.gql()?;
         prefetched.gql()?;
+        let fetched = started.elapsed();
         let suggestion = if results.total == 0 && !parsed.is_empty() {
             suggestion(index, &query, &parsed, &filter).await?
         } else {
             None
         };
         let total = results.total as i64;
+        let suggested = started.elapsed();
         let mut connection = Connection::with_additional_fields(
             offset > 0,
             offset + (results.hits.len() as i64) < total,
@@ -181,6 +185,14 @@ impl SearchQuery {
             Vec::new()
         }
         .into_iter();
+        tracing::debug!(
+            search_ms = searched.as_secs_f64() * 1e3,
+            documents_ms = (fetched - searched).as_secs_f64() * 1e3,
+            suggestion_ms = (suggested - fetched).as_secs_f64() * 1e3,
+            highlights_ms = (started.elapsed() - suggested).as_secs_f64() * 1e3,
+            hits = results.hits.len(),
+            "search stages"
+        );
         for (i, hit, document) in found {
             let highlights = highlights.next().unwrap_or_default();
             connection.edges.push(Edge::new(
