@@ -16,6 +16,7 @@ use tantivy_fst::Automaton;
 
 use super::analysis::{self, FOLDED, TRANSLIT};
 use super::cjk_automaton::ContainsChar;
+use super::prefix_automaton::Prefix;
 use super::schema::{Fields, Source};
 
 /// At most this many words stand for one prefix or misspelling in one field (the most
@@ -106,10 +107,11 @@ pub fn expand(
     expansion: Expansion,
     skip: impl Fn(&str) -> bool,
 ) -> Vec<String> {
-    let term = || Term::from_field_text(field, word);
     let fuzzy = match expansion {
-        Expansion::Prefix => FuzzyTermQuery::new_prefix(term(), 0, true),
-        Expansion::Typos(distance) => FuzzyTermQuery::new(term(), distance, true),
+        Expansion::Prefix => {
+            return most_frequent(searcher, field, || Prefix::new(word), word, skip, MAX_EXPANSIONS);
+        }
+        Expansion::Typos(distance) => FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true),
         Expansion::InBigrams(wanted) => {
             return most_frequent(searcher, field, || ContainsChar::new(wanted), word, skip, MAX_BIGRAMS);
         }

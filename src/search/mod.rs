@@ -15,6 +15,7 @@
 //! from the same log.
 
 pub mod analysis;
+mod any_term;
 mod cjk_automaton;
 pub mod db;
 pub mod expansion;
@@ -22,6 +23,7 @@ pub mod facets;
 pub mod highlight;
 pub mod indexer;
 pub mod matching;
+mod prefix_automaton;
 pub mod query;
 pub mod schema;
 pub mod searcher;

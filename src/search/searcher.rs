@@ -6,13 +6,14 @@ use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::SearchError;
+use super::any_term::AnyTermQuery;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::expansion::{Expansion, ExpansionCache, typo_distance};
 use super::facets::{self, FacetDepth, Facets};
@@ -222,7 +223,7 @@ fn in_bigram_parts(
 /// The words an expansion found, looked up in one field.
 fn expansion_part(field: Field, words: &[String], constant: f32) -> Option<Part> {
     let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
-    (!terms.is_empty()).then(|| Part { query: Box::new(TermSetQuery::new(terms)), constant, relevance: false })
+    (!terms.is_empty()).then(|| Part { query: Box::new(AnyTermQuery::new(terms)), constant, relevance: false })
 }
 
 /// What must not match: the word in its exact, folded or cross-script form (not its typos).
