@@ -1,11 +1,18 @@
 //! Facet counts over a whole result set, counted in the same pass that ranks it: the
-//! categorical facets (language, format, partner, country, subject) from the hierarchical
-//! `facets` field, the years (and so the decades) from the `year` fast field.
+//! categorical facets (language, format, partner, country, subject) from one multi-valued
+//! column of keys (`l:kor`, `f:book`, `p:12`, `c:KR`, `s:Poetry`), the years (and so the
+//! decades) from the `year` column.
+//!
+//! Counting goes by the keys' ordinals in each segment's dictionary, into an array, and only
+//! the ordinals counted are turned back into text. (Tantivy's facet collector maps every
+//! facet of the segment to its parent before each search: at a million documents, with a
+//! long tail of subjects, that alone cost more than ranking a rare word.)
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
-use tantivy::collector::{Collector, FacetCollector, FacetCounts, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentReader};
 
 /// Which facets to count (counting costs as much as ranking: only when asked).
@@ -41,33 +48,53 @@ pub struct Decade {
 }
 
 pub const MAX_SUBJECT_FACETS: usize = 20;
+/// Subjects kept per segment before segments are merged: the top twenty overall are among
+/// them unless a subject is just below this in every segment.
+const SUBJECTS_PER_SEGMENT: usize = 1_000;
 
-const ROOTS: [&str; 5] = ["/language", "/format", "/partner", "/country", "/subject"];
+/// The column of facet keys.
+pub const KEYS_FIELD: &str = "facet_keys";
 
-/// The collectors `depth` asks for.
-pub fn collectors(depth: FacetDepth) -> Option<(FacetCollector, YearCollector)> {
-    if depth == FacetDepth::None {
-        return None;
-    }
-    let mut categories = FacetCollector::for_field("facets");
-    for root in ROOTS {
-        categories.add_facet(root);
-    }
-    Some((categories, YearCollector))
+/// What a key's first letter says it counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Country,
+    Format,
+    Language,
+    Partner,
+    Subject,
 }
 
-fn counts(facets: &FacetCounts, root: &str, limit: usize) -> Counts {
-    let mut out: Counts = facets
-        .get(root)
-        .map(|(facet, count)| (facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.truncate(limit);
-    out
+impl Category {
+    fn prefix(self) -> &'static str {
+        match self {
+            Category::Country => "c:",
+            Category::Format => "f:",
+            Category::Language => "l:",
+            Category::Partner => "p:",
+            Category::Subject => "s:",
+        }
+    }
+
+    /// The key a document carries for `value` in this category.
+    pub fn key(self, value: &str) -> String {
+        format!("{}{value}", self.prefix())
+    }
+}
+
+/// The collectors `depth` asks for.
+pub fn collectors(depth: FacetDepth) -> Option<(CategoryCollector, YearCollector)> {
+    (depth != FacetDepth::None).then_some((CategoryCollector, YearCollector))
+}
+
+fn sorted(mut counts: Counts, limit: usize) -> Counts {
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts.truncate(limit);
+    counts
 }
 
 /// The facets from what the collectors counted; years only for [`FacetDepth::WithYears`].
-pub fn facets(depth: FacetDepth, categories: &FacetCounts, years: &BTreeMap<i32, u64>) -> Facets {
+pub fn facets(depth: FacetDepth, keys: HashMap<String, u64>, years: &BTreeMap<i32, u64>) -> Facets {
     let mut decades: Vec<Decade> = Vec::new();
     for (&year, &count) in years {
         let decade = year.div_euclid(10) * 10;
@@ -84,13 +111,124 @@ pub fn facets(depth: FacetDepth, categories: &FacetCounts, years: &BTreeMap<i32,
     }
     // Most frequent decade first, like every other facet.
     decades.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.decade.cmp(&b.decade)));
+    let mut facets = Facets { decades, ..Facets::default() };
+    for (key, count) in keys {
+        let Some((prefix, value)) = key.split_at_checked(2) else { continue };
+        let list = match prefix {
+            "c:" => &mut facets.countries,
+            "f:" => &mut facets.formats,
+            "l:" => &mut facets.languages,
+            "p:" => &mut facets.partners,
+            "s:" => &mut facets.subjects,
+            _ => continue,
+        };
+        list.push((value.to_owned(), count));
+    }
     Facets {
-        languages: counts(categories, "/language", usize::MAX),
-        formats: counts(categories, "/format", usize::MAX),
-        partners: counts(categories, "/partner", usize::MAX),
-        countries: counts(categories, "/country", usize::MAX),
-        decades,
-        subjects: counts(categories, "/subject", MAX_SUBJECT_FACETS),
+        languages: sorted(facets.languages, usize::MAX),
+        formats: sorted(facets.formats, usize::MAX),
+        partners: sorted(facets.partners, usize::MAX),
+        countries: sorted(facets.countries, usize::MAX),
+        subjects: sorted(facets.subjects, MAX_SUBJECT_FACETS),
+        decades: facets.decades,
+    }
+}
+
+/// Counts the documents of each facet key.
+pub struct CategoryCollector;
+
+pub struct CategorySegmentCollector {
+    column: Option<StrColumn>,
+    /// Documents per key ordinal.
+    counts: Vec<u32>,
+    /// The ordinals of one document (scratch).
+    ords: Vec<u64>,
+}
+
+impl Collector for CategoryCollector {
+    type Fruit = HashMap<String, u64>;
+    type Child = CategorySegmentCollector;
+
+    fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<CategorySegmentCollector> {
+        let column = reader.fast_fields().str(KEYS_FIELD)?;
+        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
+        Ok(CategorySegmentCollector { column, counts, ords: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<String, u64>>) -> tantivy::Result<HashMap<String, u64>> {
+        let mut fruits = fruits.into_iter();
+        let mut merged = fruits.next().unwrap_or_default();
+        for fruit in fruits {
+            for (key, count) in fruit {
+                *merged.entry(key).or_insert(0) += count;
+            }
+        }
+        Ok(merged)
+    }
+}
+
+/// The ordinals of the keys starting with `prefix` (keys sort by their category letter).
+fn ordinals_of(column: &StrColumn, prefix: &str) -> std::ops::Range<u64> {
+    let end = format!("{}{}", &prefix[..1], char::from(prefix.as_bytes()[1] + 1));
+    let Ok((low, high)) = column.dictionary().term_bounds_to_ord(Bound::Included(prefix), Bound::Excluded(&end)) else {
+        return 0..0;
+    };
+    let start = match low {
+        Bound::Included(ord) => ord,
+        Bound::Excluded(ord) => ord + 1,
+        Bound::Unbounded => 0,
+    };
+    let end = match high {
+        Bound::Included(ord) => ord + 1,
+        Bound::Excluded(ord) => ord,
+        Bound::Unbounded => column.num_terms() as u64,
+    };
+    start..end.max(start)
+}
+
+impl SegmentCollector for CategorySegmentCollector {
+    type Fruit = HashMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let Some(column) = &self.column else { return };
+        self.ords.clear();
+        self.ords.extend(column.term_ords(doc));
+        if self.ords.len() > 1 {
+            self.ords.sort_unstable();
+            self.ords.dedup();
+        }
+        for &ord in &self.ords {
+            self.counts[ord as usize] += 1;
+        }
+    }
+
+    fn harvest(self) -> HashMap<String, u64> {
+        let Some(column) = self.column else { return HashMap::new() };
+        let subjects = ordinals_of(&column, Category::Subject.prefix());
+        let counted =
+            |range: std::ops::Range<u64>| range.filter(|&ord| self.counts[ord as usize] > 0).collect::<Vec<u64>>();
+        let mut ords = counted(0..subjects.start);
+        let mut subject_ords = counted(subjects.clone());
+        if subject_ords.len() > SUBJECTS_PER_SEGMENT {
+            subject_ords
+                .select_nth_unstable_by_key(SUBJECTS_PER_SEGMENT, |&ord| std::cmp::Reverse(self.counts[ord as usize]));
+            subject_ords.truncate(SUBJECTS_PER_SEGMENT);
+            subject_ords.sort_unstable();
+        }
+        ords.extend(subject_ords);
+        ords.extend(counted(subjects.end..self.counts.len() as u64));
+        let mut keys = Vec::with_capacity(ords.len());
+        let resolved = column
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| keys.push(String::from_utf8_lossy(bytes).into_owned()));
+        if !matches!(resolved, Ok(true)) {
+            tracing::warn!("a facet key of the search index could not be read back");
+        }
+        keys.into_iter().zip(ords).map(|(key, ord)| (key, u64::from(self.counts[ord as usize]))).collect()
     }
 }
 
@@ -150,5 +288,58 @@ impl SegmentCollector for YearSegmentCollector {
             .filter(|(_, count)| **count > 0)
             .map(|(offset, count)| ((self.first + offset as i64) as i32, *count))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::AllQuery;
+    use tantivy::schema::{FAST, INDEXED, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    use super::*;
+
+    /// Keys counted once per document, over two segments, each category apart, subjects
+    /// cut to the most frequent.
+    #[test]
+    fn counts_every_category_over_segments() {
+        let mut builder = Schema::builder();
+        let keys = builder.add_text_field(KEYS_FIELD, FAST);
+        let year = builder.add_i64_field("year", INDEXED | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let add = |writer: &mut IndexWriter, values: &[(Category, &str)], y: i64| {
+            let mut doc = TantivyDocument::default();
+            for (category, value) in values {
+                doc.add_text(keys, category.key(value));
+            }
+            doc.add_i64(year, y);
+            writer.add_document(doc).unwrap();
+        };
+        use Category::*;
+        add(&mut writer, &[(Language, "uzb"), (Language, "rus"), (Format, "book"), (Subject, "Poetry")], 1995);
+        add(&mut writer, &[(Language, "uzb"), (Format, "book"), (Partner, "12"), (Subject, "Poetry")], 2001);
+        writer.commit().unwrap();
+        add(&mut writer, &[(Language, "kor"), (Format, "map"), (Partner, "12"), (Country, "KR")], 2003);
+        // The same key twice in one document counts once.
+        add(&mut writer, &[(Language, "uzb"), (Language, "uzb"), (Format, "serial"), (Subject, "History")], 2003);
+        for i in 0..30 {
+            add(&mut writer, &[(Format, "book"), (Subject, &format!("Rare {i:02}"))], 1890);
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+
+        let (keys, years) = searcher.search(&AllQuery, &(CategoryCollector, YearCollector)).unwrap();
+        let facets = facets(FacetDepth::WithYears, keys, &years);
+        let owned = |pairs: &[(&str, u64)]| pairs.iter().map(|(v, c)| (v.to_string(), *c)).collect::<Counts>();
+        assert_eq!(facets.languages, owned(&[("uzb", 3), ("kor", 1), ("rus", 1)]));
+        assert_eq!(facets.formats, owned(&[("book", 32), ("map", 1), ("serial", 1)]));
+        assert_eq!(facets.partners, owned(&[("12", 2)]));
+        assert_eq!(facets.countries, owned(&[("KR", 1)]));
+        assert_eq!(facets.subjects.len(), MAX_SUBJECT_FACETS);
+        assert_eq!(facets.subjects[..2], owned(&[("Poetry", 2), ("History", 1)])[..]);
+        assert_eq!(facets.decades[0], Decade { decade: 1890, count: 30, years: vec![(1890, 30)] });
+        assert_eq!(facets.decades[1], Decade { decade: 2000, count: 3, years: vec![(2001, 1), (2003, 2)] });
     }
 }

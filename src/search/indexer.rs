@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::facets::Category;
 use sqlx::PgPool;
-use tantivy::schema::Facet;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::db::{self, IndexRow};
@@ -62,20 +62,20 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
     }
     for language in &row.languages {
         doc.add_text(fields.language, language);
-        doc.add_facet(fields.facets, Facet::from_path(["language", language.as_str()]));
+        doc.add_text(fields.facet_keys, Category::Language.key(language));
     }
     doc.add_text(fields.format, &row.format);
-    doc.add_facet(fields.facets, Facet::from_path(["format", row.format.as_str()]));
+    doc.add_text(fields.facet_keys, Category::Format.key(&row.format));
     if let Some(year) = row.year {
         doc.add_i64(fields.year, i64::from(year));
     }
     if let Some(partner) = row.origin_partner_id {
         doc.add_u64(fields.partner, partner as u64);
-        doc.add_facet(fields.facets, Facet::from_path(["partner", &partner.to_string()]));
+        doc.add_text(fields.facet_keys, Category::Partner.key(&partner.to_string()));
     }
     if let Some(country) = &row.country {
         doc.add_text(fields.country, country);
-        doc.add_facet(fields.facets, Facet::from_path(["country", country.as_str()]));
+        doc.add_text(fields.facet_keys, Category::Country.key(country));
     }
     for direction in &row.directions {
         doc.add_text(fields.direction, direction);
@@ -86,7 +86,7 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
     doc.add_bool(fields.available, row.available);
     doc.add_i64(fields.added, row.created_at.timestamp());
     for subject in &row.subjects {
-        doc.add_facet(fields.facets, Facet::from_path(["subject", subject.as_str()]));
+        doc.add_text(fields.facet_keys, Category::Subject.key(subject));
     }
     doc
 }

@@ -10,7 +10,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,9 +85,9 @@ pub struct Fields {
     pub available: Field,
     /// When the document was catalogued (Unix seconds), for "date added" order.
     pub added: Field,
-    /// Hierarchical facets: /language/kor, /format/book, /partner/12, /country/KR,
-    /// /subject/Poetry (years and decades are counted from `year`).
-    pub facets: Field,
+    /// What facets count, one key per value: `l:kor`, `f:book`, `p:12`, `c:KR`, `s:Poetry`
+    /// (see [`super::facets`]; years and decades are counted from `year`).
+    pub facet_keys: Field,
 }
 
 pub fn build() -> Fields {
@@ -119,7 +119,7 @@ pub fn build() -> Fields {
     let project = builder.add_u64_field("project", INDEXED);
     let available = builder.add_bool_field("available", INDEXED);
     let added = builder.add_i64_field("added", INDEXED | FAST);
-    let facets = builder.add_facet_field("facets", tantivy::schema::FacetOptions::default());
+    let facet_keys = builder.add_text_field(super::facets::KEYS_FIELD, FAST);
     Fields {
         schema: builder.build(),
         id,
@@ -134,6 +134,6 @@ pub fn build() -> Fields {
         project,
         available,
         added,
-        facets,
+        facet_keys,
     }
 }

@@ -5,16 +5,14 @@
 use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::SearchError;
-use super::any_term::AnyTermQuery;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
+use super::any_term::AnyTermQuery;
 use super::expansion::{Expansion, ExpansionCache, typo_distance};
 use super::facets::{self, FacetDepth, Facets};
 use super::matching::{ClauseQuery, Part};
@@ -404,6 +402,6 @@ fn run_pass(
         addresses.into_iter().filter_map(|(score, address)| hit(searcher, address, score)).collect()
     };
     let facets =
-        facet_counts.map(|(categories, years)| facets::facets(request.facets, &categories, &years)).unwrap_or_default();
+        facet_counts.map(|(categories, years)| facets::facets(request.facets, categories, &years)).unwrap_or_default();
     Ok(Results { total, hits, facets })
 }

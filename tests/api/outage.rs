@@ -63,16 +63,22 @@ fn database_url(cluster: &EmbeddedCluster) -> String {
     )
 }
 
-#[tokio::test]
-async fn a_database_outage_is_answered_with_a_code_logged_briefly_and_recovered_from() {
-    let dir = data_dir();
+/// A PostgreSQL cluster in `dir` that the test stops and starts, and `hamkor serve` using it
+/// as an external database (so that serve does not restart it by itself).
+async fn serve_on_own_cluster(dir: &tempfile::TempDir) -> (PathBuf, EmbeddedCluster, Serve) {
     let cluster_dir = dir.path().join("db");
     std::fs::create_dir_all(&cluster_dir).unwrap();
     let cluster = EmbeddedCluster::acquire(&cluster_dir, ClusterOptions { durable: false }).await.expect("a cluster");
-    let url = database_url(&cluster);
     let mut command = hamkor(&dir.path().join("serve"), &["serve", "--listen", "127.0.0.1:0", "--log-format", "json"]);
-    command.env("DATABASE_URL", &url).arg("--index-dir").arg(dir.path().join("index"));
+    command.env("DATABASE_URL", database_url(&cluster)).arg("--index-dir").arg(dir.path().join("index"));
     let serve = tokio::task::spawn_blocking(move || Serve::start(command, "hamkor serve")).await.unwrap();
+    (cluster_dir, cluster, serve)
+}
+
+#[tokio::test]
+async fn a_database_outage_is_answered_with_a_code_logged_briefly_and_recovered_from() {
+    let dir = data_dir();
+    let (cluster_dir, cluster, serve) = serve_on_own_cluster(&dir).await;
     assert_eq!(graphql(&serve, "{ partners { totalCount } }").await.1["data"]["partners"]["totalCount"], 0);
 
     // The outage: the server is stopped (this test is its only registered user).
@@ -120,13 +126,7 @@ async fn a_database_outage_is_answered_with_a_code_logged_briefly_and_recovered_
 #[tokio::test]
 async fn a_quick_database_restart_costs_at_most_one_request() {
     let dir = data_dir();
-    let cluster_dir = dir.path().join("db");
-    std::fs::create_dir_all(&cluster_dir).unwrap();
-    let cluster = EmbeddedCluster::acquire(&cluster_dir, ClusterOptions { durable: false }).await.expect("a cluster");
-    let url = database_url(&cluster);
-    let mut command = hamkor(&dir.path().join("serve"), &["serve", "--listen", "127.0.0.1:0", "--log-format", "json"]);
-    command.env("DATABASE_URL", &url).arg("--index-dir").arg(dir.path().join("index"));
-    let serve = tokio::task::spawn_blocking(move || Serve::start(command, "hamkor serve")).await.unwrap();
+    let (cluster_dir, cluster, serve) = serve_on_own_cluster(&dir).await;
     // Several connections in the pool, all idle afterwards: root fields run at once, each on
     // a connection of its own.
     let wide = "{ a: partners { totalCount } b: agreements { totalCount } c: projects { totalCount } \
