@@ -60,22 +60,23 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
             }
         }
     }
+    let mut keys = BTreeSet::new();
     for language in &row.languages {
         doc.add_text(fields.language, language);
-        doc.add_text(fields.facet_keys, Category::Language.key(language));
+        keys.insert(Category::Language.key(language));
     }
     doc.add_text(fields.format, &row.format);
-    doc.add_text(fields.facet_keys, Category::Format.key(&row.format));
+    keys.insert(Category::Format.key(&row.format));
     if let Some(year) = row.year {
         doc.add_i64(fields.year, i64::from(year));
     }
     if let Some(partner) = row.origin_partner_id {
         doc.add_u64(fields.partner, partner as u64);
-        doc.add_text(fields.facet_keys, Category::Partner.key(&partner.to_string()));
+        keys.insert(Category::Partner.key(&partner.to_string()));
     }
     if let Some(country) = &row.country {
         doc.add_text(fields.country, country);
-        doc.add_text(fields.facet_keys, Category::Country.key(country));
+        keys.insert(Category::Country.key(country));
     }
     for direction in &row.directions {
         doc.add_text(fields.direction, direction);
@@ -85,8 +86,11 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
     }
     doc.add_bool(fields.available, row.available);
     doc.add_i64(fields.added, row.created_at.timestamp());
-    for subject in &row.subjects {
-        doc.add_text(fields.facet_keys, Category::Subject.key(subject));
+    keys.extend(row.subjects.iter().map(|subject| Category::Subject.key(subject)));
+    // Each key once per document: facet counting then counts what it reads, with no
+    // de-duplication per hit.
+    for key in keys {
+        doc.add_text(fields.facet_keys, key);
     }
     doc
 }
