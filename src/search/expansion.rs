@@ -136,6 +136,9 @@ where
     A::State: Clone,
     F: Fn() -> A,
 {
+    if let [segment] = searcher.segment_readers() {
+        return most_frequent_in_segment(segment, field, automaton(), word, skip, max);
+    }
     let mut frequencies: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let Ok(index) = segment.inverted_index(field) else { continue };
@@ -154,6 +157,53 @@ where
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(max);
     ranked.into_iter().map(|(text, _)| text).collect()
+}
+
+/// [`most_frequent`] over one segment (an index after a merge): each term occurs once, so
+/// the best `max` are kept as they stream by, and a term's text is copied only when it
+/// enters them (a short prefix streams thousands of candidates).
+fn most_frequent_in_segment<A>(
+    segment: &tantivy::SegmentReader,
+    field: Field,
+    automaton: A,
+    word: &str,
+    skip: impl Fn(&str) -> bool,
+    max: usize,
+) -> Vec<String>
+where
+    A: Automaton,
+    A::State: Clone,
+{
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    // The worst kept on top: the fewest documents, then the last in order.
+    let mut best: BinaryHeap<Reverse<(u32, Reverse<String>)>> = BinaryHeap::with_capacity(max + 1);
+    let Ok(index) = segment.inverted_index(field) else { return Vec::new() };
+    let Ok(mut stream) = index.terms().search(automaton).into_stream() else { return Vec::new() };
+    let mut scanned = 0;
+    while scanned < MAX_SCANNED && stream.advance() {
+        scanned += 1;
+        let frequency = stream.value().doc_freq;
+        if max == 0 {
+            break;
+        }
+        if best.len() == max
+            && let Some(Reverse((worst, Reverse(text)))) = best.peek()
+            && (frequency < *worst || (frequency == *worst && stream.key() >= text.as_bytes()))
+        {
+            continue;
+        }
+        let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+        if candidate == word || skip(candidate) {
+            continue;
+        }
+        best.push(Reverse((frequency, Reverse(candidate.to_owned()))));
+        if best.len() > max {
+            best.pop();
+        }
+    }
+    // Most documents first, then in order.
+    best.into_sorted_vec().into_iter().map(|Reverse((_, Reverse(text)))| text).collect()
 }
 
 /// How far a suggestion may be from the word typed: two edits, but never most of the word
@@ -207,4 +257,54 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
         }
     }
     best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{STRING, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    use super::*;
+
+    /// The most frequent words first (ties in order), the word itself left out, at most
+    /// [`MAX_EXPANSIONS`]; the same whether the index is one segment or several.
+    #[test]
+    fn expansions_are_the_most_frequent_words_in_one_segment_or_several() {
+        let mut builder = Schema::builder();
+        let field = builder.add_text_field("words", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // "kitob" + i occurs i + 1 times for i < 70; "kitobxona" 100 times; "kitoz" once.
+        let mut documents: Vec<String> = Vec::new();
+        for i in 0..70 {
+            documents.extend(std::iter::repeat_n(format!("kitob{i:02}"), i + 1));
+        }
+        documents.extend(std::iter::repeat_n("kitobxona".to_owned(), 100));
+        documents.extend(["kitoz".to_owned(), "kitob".to_owned(), "kutub".to_owned()]);
+        let expected: Vec<String> = std::iter::once("kitobxona".to_owned())
+            .chain((6..70).rev().map(|i| format!("kitob{i:02}")))
+            .take(MAX_EXPANSIONS)
+            .collect();
+        for (i, word) in documents.iter().enumerate() {
+            let mut document = TantivyDocument::default();
+            document.add_text(field, word);
+            writer.add_document(document).unwrap();
+            if i == documents.len() / 2 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        let reader = index.reader().unwrap();
+        assert_eq!(reader.searcher().segment_readers().len(), 2);
+        let several = expand(&reader.searcher(), field, "kitob", Expansion::Prefix, |_| false);
+        assert_eq!(several, expected);
+
+        writer.merge(&index.searchable_segment_ids().unwrap()).wait().unwrap();
+        reader.reload().unwrap();
+        assert_eq!(reader.searcher().segment_readers().len(), 1);
+        let one = expand(&reader.searcher(), field, "kitob", Expansion::Prefix, |_| false);
+        assert_eq!(one, expected);
+        let skipping = expand(&reader.searcher(), field, "kitob", Expansion::Prefix, |w| w == "kitobxona");
+        assert_eq!(skipping[0], "kitob69");
+    }
 }

@@ -139,8 +139,19 @@ pub struct CategoryCollector;
 
 pub struct CategorySegmentCollector {
     column: Option<StrColumn>,
-    /// Documents per key ordinal.
+    /// Documents per key ordinal, at least as long as the segment's dictionary; zero except
+    /// at `touched`.
     counts: Vec<u32>,
+    /// The ordinals counted at least once, in the order first met.
+    touched: Vec<u64>,
+}
+
+thread_local! {
+    /// A count array kept between searches (all zeros when put back): a segment's
+    /// dictionary of keys can hold tens of thousands of subjects, and allocating, zeroing
+    /// and scanning an array that long for every search cost more than counting a rare
+    /// word's hits.
+    static SPARE_COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Collector for CategoryCollector {
@@ -149,8 +160,12 @@ impl Collector for CategoryCollector {
 
     fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<CategorySegmentCollector> {
         let column = reader.fast_fields().str(KEYS_FIELD)?;
-        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
-        Ok(CategorySegmentCollector { column, counts })
+        let mut counts = SPARE_COUNTS.with_borrow_mut(std::mem::take);
+        let wanted = column.as_ref().map_or(0, |c| c.num_terms());
+        if counts.len() < wanted {
+            counts.resize(wanted, 0);
+        }
+        Ok(CategorySegmentCollector { column, counts, touched: Vec::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -195,25 +210,29 @@ impl SegmentCollector for CategorySegmentCollector {
         // The indexer writes each key once per document (see `indexer::to_document`).
         let Some(column) = &self.column else { return };
         for ord in column.term_ords(doc) {
-            self.counts[ord as usize] += 1;
+            let count = &mut self.counts[ord as usize];
+            if *count == 0 {
+                self.touched.push(ord);
+            }
+            *count += 1;
         }
     }
 
-    fn harvest(self) -> HashMap<String, u64> {
-        let Some(column) = self.column else { return HashMap::new() };
+    fn harvest(mut self) -> HashMap<String, u64> {
+        let Some(column) = self.column.take() else { return HashMap::new() };
         let subjects = ordinals_of(&column, Category::Subject.prefix());
-        let counted =
-            |range: std::ops::Range<u64>| range.filter(|&ord| self.counts[ord as usize] > 0).collect::<Vec<u64>>();
-        let mut ords = counted(0..subjects.start);
-        let mut subject_ords = counted(subjects.clone());
+        let mut touched = std::mem::take(&mut self.touched);
+        let counts = &self.counts;
+        // Only the most frequent subjects are read back.
+        let (mut ords, mut subject_ords): (Vec<u64>, Vec<u64>) =
+            touched.iter().partition(|ord| !subjects.contains(ord));
         if subject_ords.len() > SUBJECTS_PER_SEGMENT {
             subject_ords
-                .select_nth_unstable_by_key(SUBJECTS_PER_SEGMENT, |&ord| std::cmp::Reverse(self.counts[ord as usize]));
+                .select_nth_unstable_by_key(SUBJECTS_PER_SEGMENT, |&ord| std::cmp::Reverse(counts[ord as usize]));
             subject_ords.truncate(SUBJECTS_PER_SEGMENT);
-            subject_ords.sort_unstable();
         }
         ords.extend(subject_ords);
-        ords.extend(counted(subjects.end..self.counts.len() as u64));
+        ords.sort_unstable();
         let mut keys = Vec::with_capacity(ords.len());
         let resolved = column
             .dictionary()
@@ -221,7 +240,12 @@ impl SegmentCollector for CategorySegmentCollector {
         if !matches!(resolved, Ok(true)) {
             tracing::warn!("a facet key of the search index could not be read back");
         }
-        keys.into_iter().zip(ords).map(|(key, ord)| (key, u64::from(self.counts[ord as usize]))).collect()
+        let fruit = keys.into_iter().zip(&ords).map(|(key, &ord)| (key, u64::from(counts[ord as usize]))).collect();
+        for ord in touched.drain(..) {
+            self.counts[ord as usize] = 0;
+        }
+        SPARE_COUNTS.with_borrow_mut(|spare| *spare = std::mem::take(&mut self.counts));
+        fruit
     }
 }
 
@@ -333,5 +357,18 @@ mod tests {
         assert_eq!(facets.subjects[..2], owned(&[("Poetry", 2), ("History", 1)])[..]);
         assert_eq!(facets.decades[0], Decade { decade: 1890, count: 30, years: vec![(1890, 30)] });
         assert_eq!(facets.decades[1], Decade { decade: 2000, count: 3, years: vec![(2001, 1), (2003, 2)] });
+
+        // The count arrays are reused from search to search: nothing is left over.
+        let again = searcher.search(&AllQuery, &(CategoryCollector, YearCollector)).unwrap();
+        assert_eq!(super::facets(FacetDepth::WithYears, again.0, &again.1), facets);
+        let year_2001 = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_i64(year, 2001),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let (keys, years) = searcher.search(&year_2001, &(CategoryCollector, YearCollector)).unwrap();
+        let one = super::facets(FacetDepth::Counts, keys, &years);
+        assert_eq!(one.languages, owned(&[("uzb", 1)]));
+        assert_eq!(one.subjects, owned(&[("Poetry", 1)]));
+        assert_eq!(one.partners, owned(&[("12", 1)]));
     }
 }
