@@ -56,28 +56,29 @@ impl Weight for AnyTermWeight {
         if found.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
-        let max_doc = reader.max_doc();
-        if postings > u64::from(max_doc / BITSET_SHARE) {
-            let mut docs = BitSet::with_max_value(max_doc);
+        // Every posting of the terms found, a block at a time.
+        let read_all = |visit: &mut dyn FnMut(&[DocId])| -> std::io::Result<()> {
             for info in &found {
                 let mut block = index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
                 while !block.docs().is_empty() {
-                    for &doc in block.docs() {
-                        docs.insert(doc);
-                    }
+                    visit(block.docs());
                     block.advance();
                 }
             }
+            Ok(())
+        };
+        let max_doc = reader.max_doc();
+        if postings > u64::from(max_doc / BITSET_SHARE) {
+            let mut docs = BitSet::with_max_value(max_doc);
+            read_all(&mut |block| {
+                for &doc in block {
+                    docs.insert(doc);
+                }
+            })?;
             return Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)));
         }
         let mut docs = Vec::with_capacity(postings as usize);
-        for info in &found {
-            let mut block = index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-            while !block.docs().is_empty() {
-                docs.extend_from_slice(block.docs());
-                block.advance();
-            }
-        }
+        read_all(&mut |block| docs.extend_from_slice(block))?;
         docs.sort_unstable();
         docs.dedup();
         Ok(Box::new(ConstScorer::new(SortedDocs { docs, cursor: 0 }, boost)))

@@ -141,22 +141,33 @@ where
     }
     let mut frequencies: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
-        let Ok(index) = segment.inverted_index(field) else { continue };
-        let Ok(mut stream) = index.terms().search(automaton()).into_stream() else { continue };
-        let mut scanned = 0;
-        while scanned < MAX_SCANNED && stream.advance() {
-            scanned += 1;
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-            if candidate == word || skip(candidate) {
-                continue;
+        scan(segment, field, automaton(), |key, frequency| {
+            let Ok(candidate) = std::str::from_utf8(key) else { return };
+            if candidate != word && !skip(candidate) {
+                *frequencies.entry(candidate.to_owned()).or_insert(0) += u64::from(frequency);
             }
-            *frequencies.entry(candidate.to_owned()).or_insert(0) += u64::from(stream.value().doc_freq);
-        }
+        });
     }
     let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(max);
     ranked.into_iter().map(|(text, _)| text).collect()
+}
+
+/// Calls `visit` with the terms of `field` in `segment` that the automaton accepts (at most
+/// [`MAX_SCANNED`]), in order, each with its number of documents.
+fn scan<A>(segment: &tantivy::SegmentReader, field: Field, automaton: A, mut visit: impl FnMut(&[u8], u32))
+where
+    A: Automaton,
+    A::State: Clone,
+{
+    let Ok(index) = segment.inverted_index(field) else { return };
+    let Ok(mut stream) = index.terms().search(automaton).into_stream() else { return };
+    let mut scanned = 0;
+    while scanned < MAX_SCANNED && stream.advance() {
+        scanned += 1;
+        visit(stream.key(), stream.value().doc_freq);
+    }
 }
 
 /// [`most_frequent`] over one segment (an index after a merge): each term occurs once, so
@@ -178,30 +189,25 @@ where
     use std::collections::BinaryHeap;
     // The worst kept on top: the fewest documents, then the last in order.
     let mut best: BinaryHeap<Reverse<(u32, Reverse<String>)>> = BinaryHeap::with_capacity(max + 1);
-    let Ok(index) = segment.inverted_index(field) else { return Vec::new() };
-    let Ok(mut stream) = index.terms().search(automaton).into_stream() else { return Vec::new() };
-    let mut scanned = 0;
-    while scanned < MAX_SCANNED && stream.advance() {
-        scanned += 1;
-        let frequency = stream.value().doc_freq;
-        if max == 0 {
-            break;
-        }
+    if max == 0 {
+        return Vec::new();
+    }
+    scan(segment, field, automaton, |key, frequency| {
         if best.len() == max
             && let Some(Reverse((worst, Reverse(text)))) = best.peek()
-            && (frequency < *worst || (frequency == *worst && stream.key() >= text.as_bytes()))
+            && (frequency < *worst || (frequency == *worst && key >= text.as_bytes()))
         {
-            continue;
+            return;
         }
-        let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+        let Ok(candidate) = std::str::from_utf8(key) else { return };
         if candidate == word || skip(candidate) {
-            continue;
+            return;
         }
         best.push(Reverse((frequency, Reverse(candidate.to_owned()))));
         if best.len() > max {
             best.pop();
         }
-    }
+    });
     // Most documents first, then in order.
     best.into_sorted_vec().into_iter().map(|Reverse((_, Reverse(text)))| text).collect()
 }
