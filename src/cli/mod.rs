@@ -334,6 +334,7 @@ async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> a
         .await
         .with_context(|| format!("cannot open the search index in {}", index_dir.display()))?;
     let address = listener.local_addr()?;
+    let shutdown = app::shutdown_signal();
     tracing::info!(%address, "listening");
     crate::out!("hamkor is ready: open http://{address}/graphql");
     let state = AppState::watching(db.pool.clone(), search, db.restarter())
@@ -341,7 +342,7 @@ async fn serve(db: &Database, args: ServeArgs, index_dir: &std::path::Path) -> a
         .with_options(options)
         .with_ill(ill)
         .with_oai(oai);
-    let served = app::serve(listener, state, app::shutdown_signal()).await;
+    let served = app::serve(listener, state, shutdown).await;
     let _ = stop_search.send(true);
     served?;
     Ok(())
