@@ -84,8 +84,10 @@ pub struct Results {
     pub facets: Facets,
 }
 
+/// A single word needs its frequencies for BM25 but not its positions: asking for them
+/// would open a position reader per posting list for nothing.
 fn term_query(field: Field, token: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqsAndPositions))
+    Box::new(TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs))
 }
 
 /// The text matched as a word or a phrase in one field (one token: a term; several: a phrase).
