@@ -49,6 +49,14 @@ pub enum Expansion {
     InBigrams(char),
 }
 
+/// What a cache entry is the answer to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Walk {
+    Expansion(Expansion),
+    /// The one closest word, for "did you mean" (see [`closest_term`]).
+    Closest,
+}
+
 /// Expansions already worked out for the searcher generation they were worked out on: the
 /// same prefix or misspelling typed again (a popular search, the next page, a facet
 /// clicked) costs a lookup, not a walk of the dictionary. A new generation (a commit)
@@ -58,7 +66,7 @@ pub struct ExpansionCache {
     entries: std::sync::Mutex<(u64, Entries)>,
 }
 
-type Entries = HashMap<(Field, String, Expansion), Arc<Vec<String>>>;
+type Entries = HashMap<(Field, String, Walk), Arc<Vec<String>>>;
 
 /// More entries than this and the cache starts over: a few megabytes at most.
 const CACHE_ENTRIES: usize = 20_000;
@@ -72,8 +80,31 @@ impl Default for ExpansionCache {
 impl ExpansionCache {
     /// `expand` (without a skip filter), remembered for this searcher's generation.
     pub fn expand(&self, searcher: &Searcher, field: Field, word: &str, expansion: Expansion) -> Arc<Vec<String>> {
+        self.remembered(searcher, (field, word.to_owned(), Walk::Expansion(expansion)), || {
+            expand(searcher, field, word, expansion, |_| false)
+        })
+    }
+
+    /// The closest word `find` works out for `word`, remembered for this searcher's
+    /// generation: a search that finds nothing is often sent again as it is.
+    pub fn closest(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        word: &str,
+        find: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        let found = self.remembered(searcher, (field, word.to_owned(), Walk::Closest), || find().into_iter().collect());
+        found.first().cloned()
+    }
+
+    fn remembered(
+        &self,
+        searcher: &Searcher,
+        key: (Field, String, Walk),
+        work_out: impl FnOnce() -> Vec<String>,
+    ) -> Arc<Vec<String>> {
         let generation = searcher.generation().generation_id();
-        let key = (field, word.to_owned(), expansion);
         {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             if entries.0 != generation {
@@ -83,7 +114,7 @@ impl ExpansionCache {
                 return found.clone();
             }
         }
-        let found = Arc::new(expand(searcher, field, word, expansion, |_| false));
+        let found = Arc::new(work_out());
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.0 == generation {
             if entries.1.len() >= CACHE_ENTRIES {
@@ -225,8 +256,13 @@ fn suggestion_edits(word: &str) -> u8 {
 
 /// The indexed word (folded, or cross-script) closest to `word`, preferring fewer edits, then
 /// more documents: the basis of "did you mean".
+///
+/// Words one edit away are looked for first, and two edits away only when there are none: a
+/// one-edit walk visits a small part of the dictionary, a two-edit walk much of it, and a
+/// closer word wins anyway.
 pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: &Fields, word: &str) -> Option<String> {
-    let mut best: HashMap<String, (usize, u64)> = HashMap::new();
+    // (analysed word, the edits it allows, the dictionaries it is looked for in)
+    let mut targets: Vec<(String, u8, Vec<Field>)> = Vec::new();
     for analyzer in [FOLDED, TRANSLIT] {
         let tokens = analysis::tokens(tokenizers, analyzer, word);
         let [target] = tokens.as_slice() else { continue };
@@ -242,27 +278,50 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
                 .map(|s| fields.text.get(*s, analyzer))
                 .collect()
         };
-        // One automaton for every dictionary: it depends on the word, not the field, and
-        // building it is most of the cost.
-        let query = FuzzyTermQuery::new(Term::from_field_text(fields.vocabulary, target), edits, true);
-        let Ok(automaton) = query.automaton() else { continue };
-        for field in dictionaries {
-            for segment in searcher.segment_readers() {
-                let Ok(index) = segment.inverted_index(field) else { continue };
-                let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };
-                while stream.advance() {
-                    let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-                    if candidate == target {
-                        continue;
-                    }
-                    let edits = strsim::osa_distance(candidate, target);
-                    let entry = best.entry(candidate.to_owned()).or_insert((edits, 0));
-                    entry.1 += u64::from(stream.value().doc_freq);
+        targets.push((target.clone(), edits, dictionaries));
+    }
+    let most_edits = targets.iter().map(|(_, edits, _)| *edits).max()?;
+    (1..=most_edits).find_map(|limit| {
+        let mut best: HashMap<String, (usize, u64)> = HashMap::new();
+        for (target, edits, dictionaries) in &targets {
+            if *edits < limit {
+                continue;
+            }
+            closer_words(searcher, fields.vocabulary, dictionaries, target, limit, &mut best);
+        }
+        best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
+    })
+}
+
+/// Adds to `best` the words of `dictionaries` within `edits` of `target` (other than itself),
+/// with their distance and how many documents hold them.
+fn closer_words(
+    searcher: &Searcher,
+    any_field: Field,
+    dictionaries: &[Field],
+    target: &str,
+    edits: u8,
+    best: &mut HashMap<String, (usize, u64)>,
+) {
+    // One automaton for every dictionary: it depends on the word, not the field, and
+    // building it is most of the cost.
+    let query = FuzzyTermQuery::new(Term::from_field_text(any_field, target), edits, true);
+    let Ok(automaton) = query.automaton() else { return };
+    for &field in dictionaries {
+        for segment in searcher.segment_readers() {
+            let Ok(index) = segment.inverted_index(field) else { continue };
+            let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };
+            while stream.advance() {
+                let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+                if candidate == target {
+                    continue;
                 }
+                let distance = strsim::osa_distance(candidate, target);
+                let entry = best.entry(candidate.to_owned()).or_insert((distance, 0));
+                entry.1 += u64::from(stream.value().doc_freq);
             }
         }
     }
-    best.into_iter().min_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0))).map(|(t, _)| t)
 }
 
 #[cfg(test)]
@@ -312,5 +371,33 @@ mod tests {
         assert_eq!(one, expected);
         let skipping = expand(&reader.searcher(), field, "kitob", Expansion::Prefix, |w| w == "kitobxona");
         assert_eq!(skipping[0], "kitob69");
+    }
+
+    /// One edit beats two whatever the counts; two edits are looked for when nothing is one
+    /// edit away; a word too short for two edits gets none.
+    #[test]
+    fn the_closest_word_is_one_edit_away_when_one_is() {
+        let fields = crate::search::schema::build();
+        let index = Index::create_in_ram(fields.schema.clone());
+        crate::search::analysis::register(index.tokenizers());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // "samarkand" twice as often as "samarqand"; "tashkent" alone.
+        for (title, times) in [("samarkand", 20), ("samarqand", 10), ("tashkent", 1)] {
+            for _ in 0..times {
+                let mut document = TantivyDocument::default();
+                document.add_text(fields.vocabulary, title);
+                writer.add_document(document).unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let closest = |word: &str| closest_term(&searcher, index.tokenizers(), &fields, word);
+        // One edit from "samarqand", two from the more frequent "samarkand".
+        assert_eq!(closest("samarqant").as_deref(), Some("samarqand"));
+        // Two edits from both: the more frequent.
+        assert_eq!(closest("samarxant").as_deref(), Some("samarkand"));
+        // Nothing within one edit: two are allowed from four letters.
+        assert_eq!(closest("tazhkant").as_deref(), Some("tashkent"));
+        assert_eq!(closest("qqqqqqqq"), None);
     }
 }

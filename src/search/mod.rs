@@ -199,7 +199,14 @@ impl SearchIndex {
         let (active, fields) = (self.active(), self.inner.fields.clone());
         blocking(move || {
             let searcher = active.reader.searcher();
-            words.iter().map(|w| expansion::closest_term(&searcher, &active.tokenizers, &fields, w)).collect()
+            words
+                .iter()
+                .map(|w| {
+                    active.expansions.closest(&searcher, fields.vocabulary, w, || {
+                        expansion::closest_term(&searcher, &active.tokenizers, &fields, w)
+                    })
+                })
+                .collect()
         })
         .await
     }

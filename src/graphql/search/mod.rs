@@ -151,7 +151,9 @@ impl SearchQuery {
         let documents = documents.gql()?;
         prefetched.gql()?;
         let fetched = started.elapsed();
-        let suggestion = if results.total == 0 && !parsed.is_empty() {
+        // "Did you mean" walks the dictionaries: only for a page that shows it.
+        let wants_suggestion = look_ahead.field("suggestion").exists();
+        let suggestion = if wants_suggestion && results.total == 0 && !parsed.is_empty() {
             suggestion(index, &query, &parsed, &filter).await?
         } else {
             None
