@@ -391,11 +391,11 @@ async fn wait_for_index(pool: &PgPool, search: &SearchIndex) -> anyhow::Result<(
     Ok(())
 }
 
-/// Waits for a merge after the load to finish, so that it does not share the CPU with the
-/// measured searches.
+/// Waits for the end of the load as the writer sees it and the merge after it, so that the
+/// merge does not share the CPU with the measured searches.
 async fn wait_for_merges(search: &SearchIndex) {
     let started = Instant::now();
-    while search.merging() && started.elapsed() < INDEX_TIMEOUT {
+    while search.settling() && started.elapsed() < INDEX_TIMEOUT {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if started.elapsed() > Duration::from_secs(1) {

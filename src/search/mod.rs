@@ -99,6 +99,8 @@ struct Inner {
     panic_requested: AtomicBool,
     /// A merge of every segment into one is running (after a large backlog).
     merging: AtomicBool,
+    /// A bulk load is being applied: its segments are merged once it is over.
+    loading: AtomicBool,
 }
 
 /// The search index of this process, and its writer task.
@@ -170,6 +172,7 @@ impl SearchIndex {
             restarts: AtomicU64::new(0),
             panic_requested: AtomicBool::new(false),
             merging: AtomicBool::new(false),
+            loading: AtomicBool::new(false),
         });
         let index = SearchIndex { inner };
         writer::spawn(index.clone(), pool, shutdown);
@@ -242,6 +245,12 @@ impl SearchIndex {
     /// still answer, but use more CPU until the merge is done.
     pub fn merging(&self) -> bool {
         self.inner.merging.load(Ordering::SeqCst)
+    }
+
+    /// Whether a bulk load is being applied, or its segments merged: the index answers, but
+    /// is not yet in the shape it settles in.
+    pub fn settling(&self) -> bool {
+        self.inner.loading.load(Ordering::SeqCst) || self.merging()
     }
 
     /// How many times the writer was restarted after a panic.

@@ -28,6 +28,10 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// whole interval into one commit (and so into fewer segments). A single edit is applied at
 /// once, and the last record of a load is searchable within about this long.
 const BULK_COMMIT_INTERVAL: Duration = Duration::from_millis(1000);
+/// A bulk load is over once no large round has come for this long. A load of many files (or
+/// a client sending batch after batch) pauses between them; merging the whole index at every
+/// pause rewrote it again and again, so the merge waits for the end of the whole load.
+const BULK_QUIET: Duration = Duration::from_secs(5);
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -184,6 +188,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
     let mut last_prune = Instant::now() - PRUNE_EVERY;
     let mut applied_since_merge = 0;
     let mut bulk = false;
+    let mut last_large_round: Option<Instant> = None;
     loop {
         if *shutdown.borrow() {
             break;
@@ -197,6 +202,8 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
                         writer = Arc::new(std::sync::Mutex::new(new_writer));
                         cursor = new_cursor;
                         bulk = false;
+                        last_large_round = None;
+                        index.inner.loading.store(false, std::sync::atomic::Ordering::SeqCst);
                     }
                     Err(err) => {
                         let wait = health.failed(&err);
@@ -234,11 +241,17 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
         }
         index.inner.applied.send_replace(cursor.watermark);
         applied_since_merge += round.applied;
-        let large = round.more || round.applied >= indexer::BULK_ROUND;
-        if large != bulk {
-            bulk = large;
+        if round.more || round.applied >= indexer::BULK_ROUND {
+            last_large_round = Some(Instant::now());
+        }
+        let loading = last_large_round.is_some_and(|at| at.elapsed() < BULK_QUIET);
+        if loading != bulk {
+            bulk = loading;
+            if loading {
+                index.inner.loading.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
             let writer = writer.clone();
-            let _ = tokio::task::spawn_blocking(move || indexer::bulk_merging(&writer, large)).await;
+            let _ = tokio::task::spawn_blocking(move || indexer::bulk_merging(&writer, loading)).await;
         }
         if round.more {
             continue;
@@ -262,6 +275,10 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
                     index.inner.merging.store(false, std::sync::atomic::Ordering::SeqCst);
                 });
             }
+        }
+        // Cleared only now, after a merge that ends the load has been marked as running.
+        if !bulk {
+            index.inner.loading.store(false, std::sync::atomic::Ordering::SeqCst);
         }
         if last_prune.elapsed() >= PRUNE_EVERY {
             last_prune = Instant::now();
