@@ -32,6 +32,23 @@ const BULK_COMMIT_INTERVAL: Duration = Duration::from_millis(1000);
 /// a client sending batch after batch) pauses between them; merging the whole index at every
 /// pause rewrote it again and again, so the merge waits for the end of the whole load.
 const BULK_QUIET: Duration = Duration::from_secs(5);
+
+/// Whether a bulk load is under way, from the rounds the writer has applied.
+#[derive(Default)]
+struct BulkLoad {
+    last_large_round: Option<Instant>,
+}
+
+impl BulkLoad {
+    /// Takes in one round (large: it applied a bulk load's worth, or left more to read);
+    /// answers whether a load is under way.
+    fn observe(&mut self, large: bool, now: Instant) -> bool {
+        if large {
+            self.last_large_round = Some(now);
+        }
+        self.last_large_round.is_some_and(|at| now.duration_since(at) < BULK_QUIET)
+    }
+}
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -188,7 +205,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
     let mut last_prune = Instant::now() - PRUNE_EVERY;
     let mut applied_since_merge = 0;
     let mut bulk = false;
-    let mut last_large_round: Option<Instant> = None;
+    let mut load = BulkLoad::default();
     loop {
         if *shutdown.borrow() {
             break;
@@ -202,7 +219,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
                         writer = Arc::new(std::sync::Mutex::new(new_writer));
                         cursor = new_cursor;
                         bulk = false;
-                        last_large_round = None;
+                        load = BulkLoad::default();
                         index.inner.loading.store(false, std::sync::atomic::Ordering::SeqCst);
                     }
                     Err(err) => {
@@ -241,10 +258,7 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
         }
         index.inner.applied.send_replace(cursor.watermark);
         applied_since_merge += round.applied;
-        if round.more || round.applied >= indexer::BULK_ROUND {
-            last_large_round = Some(Instant::now());
-        }
-        let loading = last_large_round.is_some_and(|at| at.elapsed() < BULK_QUIET);
+        let loading = load.observe(round.more || round.applied >= indexer::BULK_ROUND, Instant::now());
         if loading != bulk {
             bulk = loading;
             if loading {
@@ -313,5 +327,25 @@ async fn follow_log(index: SearchIndex, pool: PgPool, mut shutdown: watch::Recei
     let writer = Arc::try_unwrap(writer).ok().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
     if let Some(writer) = writer {
         let _ = tokio::task::spawn_blocking(move || writer.wait_merging_threads()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A load stays one load across pauses shorter than [`BULK_QUIET`] (between its files),
+    /// and is over after a longer quiet.
+    #[test]
+    fn a_bulk_load_lasts_until_the_log_has_been_quiet() {
+        let start = Instant::now();
+        let at = |seconds: u64| start + Duration::from_secs(seconds);
+        let mut load = BulkLoad::default();
+        assert!(!load.observe(false, at(0)), "single edits are no load");
+        assert!(load.observe(true, at(1)));
+        assert!(load.observe(false, at(3)), "a pause between two files");
+        assert!(load.observe(true, at(5)), "the next file");
+        assert!(load.observe(false, at(9)));
+        assert!(!load.observe(false, at(11)), "quiet for longer than BULK_QUIET");
     }
 }
