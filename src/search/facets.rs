@@ -10,10 +10,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentReader};
+
+use super::facet_table::{FacetTables, SegmentFacets};
 
 /// Which facets to count (counting costs as much as ranking: only when asked).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,8 +55,7 @@ pub const MAX_SUBJECT_FACETS: usize = 20;
 /// them unless a subject is just below this in every segment.
 const SUBJECTS_PER_SEGMENT: usize = 1_000;
 
-/// The column of facet keys.
-pub const KEYS_FIELD: &str = "facet_keys";
+pub use super::facet_table::KEYS_FIELD;
 
 /// What a key's first letter says it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,9 +84,9 @@ impl Category {
     }
 }
 
-/// The collectors `depth` asks for.
-pub fn collectors(depth: FacetDepth) -> Option<(CategoryCollector, YearCollector)> {
-    (depth != FacetDepth::None).then_some((CategoryCollector, YearCollector))
+/// The collector `depth` asks for, counting from `tables`.
+pub fn collector(depth: FacetDepth, tables: &FacetTables) -> Option<FacetCollector<'_>> {
+    (depth != FacetDepth::None).then_some(FacetCollector { tables })
 }
 
 fn sorted(mut counts: Counts, limit: usize) -> Counts {
@@ -134,16 +136,20 @@ pub fn facets(depth: FacetDepth, keys: HashMap<String, u64>, years: &BTreeMap<i3
     }
 }
 
-/// Counts the documents of each facet key.
-pub struct CategoryCollector;
+/// Counts the documents of each facet key and each year.
+pub struct FacetCollector<'a> {
+    tables: &'a FacetTables,
+}
 
-pub struct CategorySegmentCollector {
-    column: Option<StrColumn>,
+pub struct FacetSegmentCollector {
+    table: Arc<SegmentFacets>,
     /// Documents per key ordinal, at least as long as the segment's dictionary; zero except
     /// at `touched`.
     counts: Vec<u32>,
     /// The ordinals counted at least once, in the order first met.
-    touched: Vec<u64>,
+    touched: Vec<u32>,
+    /// Documents per year slot (see [`SegmentFacets::year_slot`]).
+    years: Vec<u64>,
 }
 
 thread_local! {
@@ -154,30 +160,35 @@ thread_local! {
     static SPARE_COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-impl Collector for CategoryCollector {
-    type Fruit = HashMap<String, u64>;
-    type Child = CategorySegmentCollector;
+/// Keys counted, and documents counted per year.
+pub type Fruit = (HashMap<String, u64>, BTreeMap<i32, u64>);
 
-    fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<CategorySegmentCollector> {
-        let column = reader.fast_fields().str(KEYS_FIELD)?;
+impl Collector for FacetCollector<'_> {
+    type Fruit = Fruit;
+    type Child = FacetSegmentCollector;
+
+    fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<FacetSegmentCollector> {
+        let table = self.tables.segment(reader)?;
         let mut counts = SPARE_COUNTS.with_borrow_mut(std::mem::take);
-        let wanted = column.as_ref().map_or(0, |c| c.num_terms());
-        if counts.len() < wanted {
-            counts.resize(wanted, 0);
+        if counts.len() < table.num_keys() {
+            counts.resize(table.num_keys(), 0);
         }
-        Ok(CategorySegmentCollector { column, counts, touched: Vec::new() })
+        let years = vec![0; table.year_span];
+        Ok(FacetSegmentCollector { table, counts, touched: Vec::new(), years })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<String, u64>>) -> tantivy::Result<HashMap<String, u64>> {
-        let mut fruits = fruits.into_iter();
-        let mut merged = fruits.next().unwrap_or_default();
-        for fruit in fruits {
-            for (key, count) in fruit {
-                *merged.entry(key).or_insert(0) += count;
+    fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
+        let mut merged = Fruit::default();
+        for (keys, years) in fruits {
+            for (key, count) in keys {
+                *merged.0.entry(key).or_insert(0) += count;
+            }
+            for (year, count) in years {
+                *merged.1.entry(year).or_insert(0) += count;
             }
         }
         Ok(merged)
@@ -203,29 +214,35 @@ fn ordinals_of(column: &StrColumn, prefix: &str) -> std::ops::Range<u64> {
     start..end.max(start)
 }
 
-impl SegmentCollector for CategorySegmentCollector {
-    type Fruit = HashMap<String, u64>;
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = Fruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         // The indexer writes each key once per document (see `indexer::to_document`).
-        let Some(column) = &self.column else { return };
-        for ord in column.term_ords(doc) {
+        for &ord in self.table.keys(doc) {
             let count = &mut self.counts[ord as usize];
             if *count == 0 {
                 self.touched.push(ord);
             }
             *count += 1;
         }
+        if let Some(slot) = self.table.year_slot(doc) {
+            self.years[slot] += 1;
+        }
     }
 
-    fn harvest(mut self) -> HashMap<String, u64> {
-        let Some(column) = self.column.take() else { return HashMap::new() };
-        let subjects = ordinals_of(&column, Category::Subject.prefix());
+    fn harvest(mut self) -> Fruit {
+        let years: BTreeMap<i32, u64> = (self.years.iter().enumerate())
+            .filter(|(_, count)| **count > 0)
+            .map(|(slot, count)| (self.table.year_at(slot), *count))
+            .collect();
+        let Some(column) = self.table.column.as_ref() else { return (HashMap::new(), years) };
+        let subjects = ordinals_of(column, Category::Subject.prefix());
         let mut touched = std::mem::take(&mut self.touched);
         let counts = &self.counts;
         // Only the most frequent subjects are read back.
         let (mut ords, mut subject_ords): (Vec<u64>, Vec<u64>) =
-            touched.iter().partition(|ord| !subjects.contains(ord));
+            touched.iter().map(|&ord| u64::from(ord)).partition(|ord| !subjects.contains(ord));
         if subject_ords.len() > SUBJECTS_PER_SEGMENT {
             subject_ords
                 .select_nth_unstable_by_key(SUBJECTS_PER_SEGMENT, |&ord| std::cmp::Reverse(counts[ord as usize]));
@@ -245,66 +262,7 @@ impl SegmentCollector for CategorySegmentCollector {
             self.counts[ord as usize] = 0;
         }
         SPARE_COUNTS.with_borrow_mut(|spare| *spare = std::mem::take(&mut self.counts));
-        fruit
-    }
-}
-
-/// Counts the documents of each year (documents without a year are not counted).
-pub struct YearCollector;
-
-pub struct YearSegmentCollector {
-    column: Option<Column<i64>>,
-    /// Counts by year − `first`, over the segment's range of years.
-    counts: Vec<u64>,
-    first: i64,
-}
-
-impl Collector for YearCollector {
-    type Fruit = BTreeMap<i32, u64>;
-    type Child = YearSegmentCollector;
-
-    fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<YearSegmentCollector> {
-        let column = reader.fast_fields().i64("year").ok();
-        let (first, span) = match &column {
-            Some(c) if c.num_docs() > 0 => (c.min_value(), (c.max_value() - c.min_value()).max(0) as usize + 1),
-            _ => (0, 0),
-        };
-        Ok(YearSegmentCollector { column, counts: vec![0; span], first })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<BTreeMap<i32, u64>>) -> tantivy::Result<BTreeMap<i32, u64>> {
-        let mut merged = BTreeMap::new();
-        for fruit in fruits {
-            for (year, count) in fruit {
-                *merged.entry(year).or_insert(0) += count;
-            }
-        }
-        Ok(merged)
-    }
-}
-
-impl SegmentCollector for YearSegmentCollector {
-    type Fruit = BTreeMap<i32, u64>;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(year) = self.column.as_ref().and_then(|c| c.first(doc))
-            && let Some(slot) = self.counts.get_mut((year - self.first) as usize)
-        {
-            *slot += 1;
-        }
-    }
-
-    fn harvest(self) -> BTreeMap<i32, u64> {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, count)| **count > 0)
-            .map(|(offset, count)| ((self.first + offset as i64) as i32, *count))
-            .collect()
+        (fruit, years)
     }
 }
 
@@ -345,8 +303,9 @@ mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
+        let tables = FacetTables::default();
 
-        let (keys, years) = searcher.search(&AllQuery, &(CategoryCollector, YearCollector)).unwrap();
+        let (keys, years) = searcher.search(&AllQuery, &FacetCollector { tables: &tables }).unwrap();
         let facets = facets(FacetDepth::WithYears, keys, &years);
         let owned = |pairs: &[(&str, u64)]| pairs.iter().map(|(v, c)| (v.to_string(), *c)).collect::<Counts>();
         assert_eq!(facets.languages, owned(&[("uzb", 3), ("kor", 1), ("rus", 1)]));
@@ -359,13 +318,13 @@ mod tests {
         assert_eq!(facets.decades[1], Decade { decade: 2000, count: 3, years: vec![(2001, 1), (2003, 2)] });
 
         // The count arrays are reused from search to search: nothing is left over.
-        let again = searcher.search(&AllQuery, &(CategoryCollector, YearCollector)).unwrap();
+        let again = searcher.search(&AllQuery, &FacetCollector { tables: &tables }).unwrap();
         assert_eq!(super::facets(FacetDepth::WithYears, again.0, &again.1), facets);
         let year_2001 = tantivy::query::TermQuery::new(
             tantivy::Term::from_field_i64(year, 2001),
             tantivy::schema::IndexRecordOption::Basic,
         );
-        let (keys, years) = searcher.search(&year_2001, &(CategoryCollector, YearCollector)).unwrap();
+        let (keys, years) = searcher.search(&year_2001, &FacetCollector { tables: &tables }).unwrap();
         let one = super::facets(FacetDepth::Counts, keys, &years);
         assert_eq!(one.languages, owned(&[("uzb", 1)]));
         assert_eq!(one.subjects, owned(&[("Poetry", 1)]));

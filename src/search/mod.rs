@@ -19,6 +19,7 @@ mod any_term;
 mod cjk_automaton;
 pub mod db;
 pub mod expansion;
+pub mod facet_table;
 pub mod facets;
 pub mod highlight;
 pub mod indexer;
@@ -80,6 +81,8 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 struct Active {
     /// Prefixes and misspellings already expanded on this generation's searchers.
     expansions: ExpansionCache,
+    /// Facet keys and years of this generation's segments, decoded.
+    facet_tables: facet_table::FacetTables,
     index: Index,
     reader: IndexReader,
     tokenizers: tantivy::tokenizer::TokenizerManager,
@@ -114,6 +117,7 @@ fn activate(generation: Generation) -> Result<Active, SearchError> {
     let tokenizers = generation.index.tokenizers().clone();
     Ok(Active {
         expansions: ExpansionCache::default(),
+        facet_tables: facet_table::FacetTables::default(),
         index: generation.index,
         reader,
         tokenizers,
@@ -192,7 +196,7 @@ impl SearchIndex {
         let (active, fields) = (self.active(), self.inner.fields.clone());
         blocking(move || {
             let searcher = active.reader.searcher();
-            searcher::run(&searcher, &active.tokenizers, &fields, &active.expansions, &request)
+            searcher::run(&searcher, &active.tokenizers, &fields, (&active.expansions, &active.facet_tables), &request)
         })
         .await?
     }

@@ -14,6 +14,7 @@ use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
 use super::expansion::{Expansion, ExpansionCache, typo_distance};
+use super::facet_table::FacetTables;
 use super::facets::{self, FacetDepth, Facets};
 use super::matching::{ClauseQuery, Part};
 use super::query::{Clause, ParsedQuery};
@@ -357,16 +358,18 @@ pub fn run(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
-    expansions: &ExpansionCache,
+    (expansions, facet_tables): (&ExpansionCache, &FacetTables),
     request: &Request,
 ) -> Result<Results, SearchError> {
+    facet_tables.keep_only(searcher);
     let strict = Building { expansions, corrected: &[] };
+    let pass = |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request);
     let candidates = correctable(tokenizers, &request.query);
     if candidates.is_empty() {
-        return run_pass(searcher, tokenizers, fields, strict, request);
+        return pass(strict);
     }
     let wanted = (request.offset + request.limit).max(1);
-    let first = run_pass(searcher, tokenizers, fields, strict, request)?;
+    let first = pass(strict)?;
     if first.total >= wanted {
         return Ok(first);
     }
@@ -375,7 +378,7 @@ pub fn run(
     if unknown.is_empty() {
         return Ok(first);
     }
-    run_pass(searcher, tokenizers, fields, Building { expansions, corrected: &unknown }, request)
+    pass(Building { expansions, corrected: &unknown })
 }
 
 fn run_pass(
@@ -383,11 +386,12 @@ fn run_pass(
     tokenizers: &TokenizerManager,
     fields: &Fields,
     building: Building<'_>,
+    facet_tables: &FacetTables,
     request: &Request,
 ) -> Result<Results, SearchError> {
     let query = build_query(searcher, tokenizers, fields, building, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let facet_collectors = facets::collectors(request.facets);
+    let facet_collectors = facets::collector(request.facets, facet_tables);
     let (total, addresses, facet_counts) = match request.sort {
         SortBy::Relevance => searcher.search(&query, &(Count, top.order_by_score(), facet_collectors))?,
         SortBy::Year { descending } | SortBy::Added { descending } => {

@@ -1,0 +1,194 @@
+//! Each segment's facet keys and years, decoded once into plain arrays.
+//!
+//! Counting facets visits every document of the result: at a million documents, reading
+//! each one's keys from the compressed columns (a rank in the optional index, bit-unpacked
+//! offsets, one dynamically dispatched read per key) cost as much as ranking. A segment
+//! never changes once written, so its keys are decoded the first time a search counts over
+//! it and kept while it is part of the index: about 40 MB at a million documents.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Searcher, SegmentReader};
+
+/// The column of facet keys (`l:kor`, `f:book`, …: see `facets`).
+pub const KEYS_FIELD: &str = "facet_keys";
+
+/// What no year is stored as.
+const NO_YEAR: u16 = u16::MAX;
+
+/// One segment's facet keys (as ordinals of its key dictionary) and years, by document.
+pub struct SegmentFacets {
+    /// The keys of document `d` are `ords[starts[d]..starts[d + 1]]`.
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+    /// Each document's year as its distance from `first_year`, or [`NO_YEAR`].
+    year_slots: Vec<u16>,
+    first_year: i32,
+    /// Years from the first to the last in the segment.
+    pub year_span: usize,
+    /// The column the ordinals belong to: its dictionary turns them back into keys.
+    pub column: Option<StrColumn>,
+}
+
+impl SegmentFacets {
+    fn decode(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let max_doc = reader.max_doc() as usize;
+        let column = reader.fast_fields().str(KEYS_FIELD)?;
+        let mut starts = Vec::with_capacity(max_doc + 1);
+        let mut ords = Vec::new();
+        if let Some(column) = &column {
+            let column = column.ords();
+            ords.reserve(column.values.num_vals() as usize);
+            let mut buffer = Vec::new();
+            for doc in 0..max_doc as DocId {
+                starts.push(ords.len() as u32);
+                let rows = column.index.value_row_ids(doc);
+                buffer.resize((rows.end - rows.start) as usize, 0);
+                column.values.get_range(u64::from(rows.start), &mut buffer);
+                ords.extend(buffer.iter().map(|&ord| ord as u32));
+            }
+        } else {
+            starts.resize(max_doc, 0);
+        }
+        starts.push(ords.len() as u32);
+        // Years run from −3000 to 2100 (a database constraint), so a slot fits in 16 bits.
+        let (mut year_slots, mut first_year, mut year_span) = (vec![NO_YEAR; max_doc], 0, 0);
+        if let Ok(column) = reader.fast_fields().i64("year")
+            && column.num_docs() > 0
+        {
+            let span = column.max_value().saturating_sub(column.min_value());
+            if (0..i64::from(NO_YEAR)).contains(&span) {
+                first_year = column.min_value() as i32;
+                year_span = span as usize + 1;
+                for (doc, slot) in year_slots.iter_mut().enumerate() {
+                    if let Some(year) = column.first(doc as DocId) {
+                        *slot = (year - column.min_value()) as u16;
+                    }
+                }
+            }
+        }
+        Ok(SegmentFacets { starts, ords, year_slots, first_year, year_span, column })
+    }
+
+    /// The key ordinals of `doc`.
+    #[inline]
+    pub fn keys(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        &self.ords[self.starts[doc] as usize..self.starts[doc + 1] as usize]
+    }
+
+    /// Where `doc`'s year is counted (its distance from the segment's first year), if it
+    /// has one.
+    #[inline]
+    pub fn year_slot(&self, doc: DocId) -> Option<usize> {
+        let slot = self.year_slots[doc as usize];
+        (slot != NO_YEAR).then_some(usize::from(slot))
+    }
+
+    /// The year counted at `slot`.
+    pub fn year_at(&self, slot: usize) -> i32 {
+        self.first_year + slot as i32
+    }
+
+    /// How many distinct keys the segment holds.
+    pub fn num_keys(&self) -> usize {
+        self.column.as_ref().map_or(0, |c| c.num_terms())
+    }
+}
+
+/// The decoded segments of one index generation.
+#[derive(Default)]
+pub struct FacetTables {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+}
+
+impl FacetTables {
+    /// Forgets the segments `searcher` no longer has (merged away).
+    pub fn keep_only(&self, searcher: &Searcher) {
+        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        if segments.len() > searcher.segment_readers().len() {
+            let live: std::collections::HashSet<SegmentId> =
+                searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+            segments.retain(|id, _| live.contains(id));
+        }
+    }
+
+    /// The segment's table, decoded now if no search has counted over it yet.
+    pub fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
+        let id = reader.segment_id();
+        if let Some(found) = self.segments.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return Ok(found.clone());
+        }
+        // Decoded outside the lock: other searches go on meanwhile (two decoding the same
+        // new segment at once only waste a little work).
+        let decoded = Arc::new(SegmentFacets::decode(reader)?);
+        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(segments.entry(id).or_insert(decoded).clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{FAST, INDEXED, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    use super::*;
+
+    /// Keys and years as written, none for a document without them; merged-away segments
+    /// are forgotten.
+    #[test]
+    fn decodes_each_document_and_forgets_merged_segments() {
+        let mut builder = Schema::builder();
+        let keys = builder.add_text_field(KEYS_FIELD, FAST);
+        let year = builder.add_i64_field("year", INDEXED | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let add = |writer: &mut IndexWriter, values: &[&str], y: Option<i64>| {
+            let mut doc = TantivyDocument::default();
+            for value in values {
+                doc.add_text(keys, value);
+            }
+            if let Some(y) = y {
+                doc.add_i64(year, y);
+            }
+            writer.add_document(doc).unwrap();
+        };
+        add(&mut writer, &["l:uzb"], Some(2000));
+        add(&mut writer, &[], None);
+        add(&mut writer, &["f:book", "l:kor"], Some(-500));
+        writer.commit().unwrap();
+        let reader = index.reader().unwrap();
+        let tables = FacetTables::default();
+        let searcher = reader.searcher();
+        let table = tables.segment(&searcher.segment_readers()[0]).unwrap();
+        let column = table.column.as_ref().unwrap();
+        let key = |ord: u32| {
+            let mut text = String::new();
+            column.ord_to_str(u64::from(ord), &mut text).unwrap();
+            text
+        };
+        assert_eq!(table.keys(0).iter().map(|&o| key(o)).collect::<Vec<_>>(), ["l:uzb"]);
+        assert!(table.keys(1).is_empty());
+        assert_eq!(table.keys(2).iter().map(|&o| key(o)).collect::<Vec<_>>(), ["f:book", "l:kor"]);
+        assert_eq!(table.year_slot(0).map(|s| table.year_at(s)), Some(2000));
+        assert_eq!(table.year_slot(1), None);
+        assert_eq!(table.year_slot(2).map(|s| table.year_at(s)), Some(-500));
+        assert_eq!(table.year_span, 2501);
+
+        add(&mut writer, &["l:rus"], Some(1999));
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        for segment in reader.searcher().segment_readers() {
+            tables.segment(segment).unwrap();
+        }
+        writer.merge(&index.searchable_segment_ids().unwrap()).wait().unwrap();
+        reader.reload().unwrap();
+        let merged = reader.searcher();
+        assert_eq!(merged.segment_readers().len(), 1);
+        tables.keep_only(&merged);
+        assert!(tables.segments.lock().unwrap().is_empty(), "both segments were merged away");
+    }
+}
