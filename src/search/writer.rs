@@ -26,12 +26,17 @@ use crate::backoff::Backoff;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// During a bulk load, a round starts at most this often: each gathers the changes of a
 /// whole interval into one commit (and so into fewer segments). A single edit is applied at
-/// once, and the last record of a load is searchable within about this long.
+/// once (outside a load), and the last record of a load is searchable within about this long.
 const BULK_COMMIT_INTERVAL: Duration = Duration::from_millis(1000);
 /// A bulk load is over once no large round has come for this long. A load of many files (or
 /// a client sending batch after batch) pauses between them; merging the whole index at every
 /// pause rewrote it again and again, so the merge waits for the end of the whole load.
 const BULK_QUIET: Duration = Duration::from_secs(5);
+/// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A writer that ran this long before it panicked is restarted without the accumulated wait.
+const HEALTHY_RUN: Duration = Duration::from_secs(60);
 
 /// Whether a bulk load is under way, from the rounds the writer has applied.
 #[derive(Default)]
@@ -49,11 +54,6 @@ impl BulkLoad {
         self.last_large_round.is_some_and(|at| now.duration_since(at) < BULK_QUIET)
     }
 }
-/// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// A writer that ran this long before it panicked is restarted without the accumulated wait.
-const HEALTHY_RUN: Duration = Duration::from_secs(60);
 
 /// What the writer is doing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
