@@ -85,11 +85,7 @@ impl Weight for AnyTermWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match")));
-        }
-        Ok(Explanation::new("holds one of the expanded terms", scorer.score()))
+        super::matching::explain_by_scoring(self, reader, doc, "holds one of the expanded terms")
     }
 }
 

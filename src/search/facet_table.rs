@@ -130,37 +130,60 @@ impl FacetTables {
     }
 }
 
+/// An in-memory index of facet keys and years, for the tests of facet counting.
 #[cfg(test)]
-mod tests {
-    use tantivy::schema::{FAST, INDEXED, Schema};
+pub mod fixture {
+    use tantivy::schema::{FAST, Field, INDEXED, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
+    pub struct KeysIndex {
+        pub index: Index,
+        pub writer: IndexWriter,
+        keys: Field,
+        pub year: Field,
+    }
+
+    impl Default for KeysIndex {
+        fn default() -> KeysIndex {
+            let mut builder = Schema::builder();
+            let keys = builder.add_text_field(super::KEYS_FIELD, FAST);
+            let year = builder.add_i64_field("year", INDEXED | FAST);
+            let index = Index::create_in_ram(builder.build());
+            let writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            KeysIndex { index, writer, keys, year }
+        }
+    }
+
+    impl KeysIndex {
+        /// Adds a document with these keys and year.
+        pub fn add<K: AsRef<str>>(&mut self, keys: impl IntoIterator<Item = K>, year: Option<i64>) {
+            let mut doc = TantivyDocument::default();
+            for key in keys {
+                doc.add_text(self.keys, key.as_ref());
+            }
+            if let Some(year) = year {
+                doc.add_i64(self.year, year);
+            }
+            self.writer.add_document(doc).unwrap();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::KeysIndex;
     use super::*;
 
     /// Keys and years as written, none for a document without them; merged-away segments
     /// are forgotten.
     #[test]
     fn decodes_each_document_and_forgets_merged_segments() {
-        let mut builder = Schema::builder();
-        let keys = builder.add_text_field(KEYS_FIELD, FAST);
-        let year = builder.add_i64_field("year", INDEXED | FAST);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let add = |writer: &mut IndexWriter, values: &[&str], y: Option<i64>| {
-            let mut doc = TantivyDocument::default();
-            for value in values {
-                doc.add_text(keys, value);
-            }
-            if let Some(y) = y {
-                doc.add_i64(year, y);
-            }
-            writer.add_document(doc).unwrap();
-        };
-        add(&mut writer, &["l:uzb"], Some(2000));
-        add(&mut writer, &[], None);
-        add(&mut writer, &["f:book", "l:kor"], Some(-500));
-        writer.commit().unwrap();
-        let reader = index.reader().unwrap();
+        let mut fixture = KeysIndex::default();
+        fixture.add(["l:uzb"], Some(2000));
+        fixture.add::<&str>([], None);
+        fixture.add(["f:book", "l:kor"], Some(-500));
+        fixture.writer.commit().unwrap();
+        let reader = fixture.index.reader().unwrap();
         let tables = FacetTables::default();
         let searcher = reader.searcher();
         let table = tables.segment(&searcher.segment_readers()[0]).unwrap();
@@ -178,13 +201,13 @@ mod tests {
         assert_eq!(table.year_slot(2).map(|s| table.year_at(s)), Some(-500));
         assert_eq!(table.year_span, 2501);
 
-        add(&mut writer, &["l:rus"], Some(1999));
-        writer.commit().unwrap();
+        fixture.add(["l:rus"], Some(1999));
+        fixture.writer.commit().unwrap();
         reader.reload().unwrap();
         for segment in reader.searcher().segment_readers() {
             tables.segment(segment).unwrap();
         }
-        writer.merge(&index.searchable_segment_ids().unwrap()).wait().unwrap();
+        fixture.writer.merge(&fixture.index.searchable_segment_ids().unwrap()).wait().unwrap();
         reader.reload().unwrap();
         let merged = reader.searcher();
         assert_eq!(merged.segment_readers().len(), 1);

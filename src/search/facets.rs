@@ -269,39 +269,29 @@ impl SegmentCollector for FacetSegmentCollector {
 #[cfg(test)]
 mod tests {
     use tantivy::query::AllQuery;
-    use tantivy::schema::{FAST, INDEXED, Schema};
-    use tantivy::{Index, IndexWriter, TantivyDocument};
 
+    use super::super::facet_table::fixture::KeysIndex;
     use super::*;
 
     /// Keys counted over two segments, each category apart, subjects cut to the most
     /// frequent.
     #[test]
     fn counts_every_category_over_segments() {
-        let mut builder = Schema::builder();
-        let keys = builder.add_text_field(KEYS_FIELD, FAST);
-        let year = builder.add_i64_field("year", INDEXED | FAST);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let add = |writer: &mut IndexWriter, values: &[(Category, &str)], y: i64| {
-            let mut doc = TantivyDocument::default();
-            for (category, value) in values {
-                doc.add_text(keys, category.key(value));
-            }
-            doc.add_i64(year, y);
-            writer.add_document(doc).unwrap();
+        let mut fixture = KeysIndex::default();
+        let add = |fixture: &mut KeysIndex, values: &[(Category, &str)], y: i64| {
+            fixture.add(values.iter().map(|(category, value)| category.key(value)), Some(y));
         };
         use Category::*;
-        add(&mut writer, &[(Language, "uzb"), (Language, "rus"), (Format, "book"), (Subject, "Poetry")], 1995);
-        add(&mut writer, &[(Language, "uzb"), (Format, "book"), (Partner, "12"), (Subject, "Poetry")], 2001);
-        writer.commit().unwrap();
-        add(&mut writer, &[(Language, "kor"), (Format, "map"), (Partner, "12"), (Country, "KR")], 2003);
-        add(&mut writer, &[(Language, "uzb"), (Format, "serial"), (Subject, "History")], 2003);
+        add(&mut fixture, &[(Language, "uzb"), (Language, "rus"), (Format, "book"), (Subject, "Poetry")], 1995);
+        add(&mut fixture, &[(Language, "uzb"), (Format, "book"), (Partner, "12"), (Subject, "Poetry")], 2001);
+        fixture.writer.commit().unwrap();
+        add(&mut fixture, &[(Language, "kor"), (Format, "map"), (Partner, "12"), (Country, "KR")], 2003);
+        add(&mut fixture, &[(Language, "uzb"), (Format, "serial"), (Subject, "History")], 2003);
         for i in 0..30 {
-            add(&mut writer, &[(Format, "book"), (Subject, &format!("Rare {i:02}"))], 1890);
+            add(&mut fixture, &[(Format, "book"), (Subject, &format!("Rare {i:02}"))], 1890);
         }
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
+        fixture.writer.commit().unwrap();
+        let searcher = fixture.index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
         let tables = FacetTables::default();
 
@@ -321,7 +311,7 @@ mod tests {
         let again = searcher.search(&AllQuery, &FacetCollector { tables: &tables }).unwrap();
         assert_eq!(super::facets(FacetDepth::WithYears, again.0, &again.1), facets);
         let year_2001 = tantivy::query::TermQuery::new(
-            tantivy::Term::from_field_i64(year, 2001),
+            tantivy::Term::from_field_i64(fixture.year, 2001),
             tantivy::schema::IndexRecordOption::Basic,
         );
         let (keys, years) = searcher.search(&year_2001, &FacetCollector { tables: &tables }).unwrap();

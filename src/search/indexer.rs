@@ -6,11 +6,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::facets::Category;
 use sqlx::PgPool;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::db::{self, IndexRow};
+use super::facets::Category;
 use super::schema::{Fields, SCHEMA_VERSION, Source};
 use super::store::{self, Generation, Payload};
 use super::{SearchError, analysis};

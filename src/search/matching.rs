@@ -82,12 +82,23 @@ impl Weight for ClauseWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match")));
-        }
-        Ok(Explanation::new("best kind of match plus relevance", scorer.score()))
+        explain_by_scoring(self, reader, doc, "best kind of match plus relevance")
     }
+}
+
+/// A weight's explanation as its score alone: its parts are posting lists read in one pass,
+/// with no separate explanation of their own.
+pub(super) fn explain_by_scoring(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match")));
+    }
+    Ok(Explanation::new(what, scorer.score()))
 }
 
 struct PartScorer {

@@ -39,7 +39,6 @@ use sqlx::PgPool;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 use tokio::sync::watch;
 
-use self::expansion::ExpansionCache;
 use self::schema::Fields;
 use self::store::Generation;
 pub use self::writer::WriterStatus;
@@ -79,10 +78,8 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 
 /// The generation being served.
 struct Active {
-    /// Prefixes and misspellings already expanded on this generation's searchers.
-    expansions: ExpansionCache,
-    /// Facet keys and years of this generation's segments, decoded.
-    facet_tables: facet_table::FacetTables,
+    /// What searches on this generation worked out and keep.
+    remembered: searcher::Remembered,
     index: Index,
     reader: IndexReader,
     tokenizers: tantivy::tokenizer::TokenizerManager,
@@ -116,8 +113,7 @@ fn activate(generation: Generation) -> Result<Active, SearchError> {
     let reader = generation.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let tokenizers = generation.index.tokenizers().clone();
     Ok(Active {
-        expansions: ExpansionCache::default(),
-        facet_tables: facet_table::FacetTables::default(),
+        remembered: searcher::Remembered::default(),
         index: generation.index,
         reader,
         tokenizers,
@@ -196,7 +192,7 @@ impl SearchIndex {
         let (active, fields) = (self.active(), self.inner.fields.clone());
         blocking(move || {
             let searcher = active.reader.searcher();
-            searcher::run(&searcher, &active.tokenizers, &fields, (&active.expansions, &active.facet_tables), &request)
+            searcher::run(&searcher, &active.tokenizers, &fields, &active.remembered, &request)
         })
         .await?
     }
@@ -209,7 +205,7 @@ impl SearchIndex {
             words
                 .iter()
                 .map(|w| {
-                    active.expansions.closest(&searcher, fields.vocabulary, w, || {
+                    active.remembered.expansions.closest(&searcher, fields.vocabulary, w, || {
                         expansion::closest_term(&searcher, &active.tokenizers, &fields, w)
                     })
                 })

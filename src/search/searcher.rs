@@ -104,6 +104,17 @@ fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
 /// subjects. Expanding them over abstracts costs most and finds least.
 const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Source::Subjects];
 
+/// What one index generation remembers between searches: its segments never change, so
+/// what was worked out on them holds until they are merged away or the generation is
+/// swapped.
+#[derive(Default)]
+pub struct Remembered {
+    /// Prefixes, misspellings and "did you mean".
+    pub expansions: ExpansionCache,
+    /// Facet keys and years of each segment, decoded.
+    pub facet_tables: FacetTables,
+}
+
 /// What building a query may use besides the searcher: remembered expansions, and which
 /// words are looked for with their misspellings.
 #[derive(Clone, Copy)]
@@ -358,10 +369,13 @@ pub fn run(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
-    (expansions, facet_tables): (&ExpansionCache, &FacetTables),
+    remembered: &Remembered,
     request: &Request,
 ) -> Result<Results, SearchError> {
-    facet_tables.keep_only(searcher);
+    let Remembered { expansions, facet_tables } = remembered;
+    if request.facets != FacetDepth::None {
+        facet_tables.keep_only(searcher);
+    }
     let strict = Building { expansions, corrected: &[] };
     let pass = |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request);
     let candidates = correctable(tokenizers, &request.query);
