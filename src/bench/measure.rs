@@ -200,6 +200,7 @@ async fn search_index(search: &SearchIndex, query: &BenchQuery, partner_ids: &[i
         offset: 0,
         limit: 20,
         facets: crate::search::facets::FacetDepth::Counts,
+        with_documents: true,
     };
     let started = Instant::now();
     let result = search.search(request).await;

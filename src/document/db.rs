@@ -26,7 +26,8 @@ const DESCRIPTION_RECORD: &str = "title text, subtitle text, parallel_titles jso
 
 /// A document as lists, lookups and search show it: everything but the stored MARC record,
 /// which only a MARCXML export reads (see [`get_with_record`]) and which is most of a row.
-const SELECT: &str = concat!(
+/// The search index reads its copy of each document through it too.
+pub(crate) const SELECT: &str = concat!(
     "SELECT d.id, ",
     description_columns!(),
     ", d.source, d.control_number, d.origin_partner_id, d.origin_exchange_id, d.import_id, NULL::text AS marc_xml, \

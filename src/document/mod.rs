@@ -196,7 +196,9 @@ pub struct Provenance {
     pub import_id: Option<i64>,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A stored document. Serialised, it is also the copy the search index keeps of each
+/// document, from which a results page shows its hits (see `search::schema`).
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Document {
     pub id: i64,
     #[sqlx(flatten)]
@@ -207,7 +209,8 @@ pub struct Document {
     pub origin_exchange_id: Option<i64>,
     pub import_id: Option<i64>,
     /// The MARC record it was imported from, as MARCXML, kept so that an export gives back
-    /// every field, including those hamkor does not model.
+    /// every field, including those hamkor does not model. Never part of the index's copy.
+    #[serde(skip)]
     pub marc_xml: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -1,50 +1,41 @@
 //! All SQL of the search layer: the change log (outbox) and the rows the index is built from.
 
-use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use crate::document::{Contributor, ParallelTitle};
+use crate::document::Document;
 use crate::error::Result;
 
-/// Everything the index needs of one document.
+/// Everything the index needs of one document: the document itself (the index keeps a
+/// copy for results pages) and what its holdings, shipments and partner add.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct IndexRow {
-    pub id: i64,
-    pub title: String,
-    pub subtitle: Option<String>,
-    #[sqlx(json)]
-    pub parallel_titles: Vec<ParallelTitle>,
-    #[sqlx(json)]
-    pub contributors: Vec<Contributor>,
-    pub subjects: Vec<String>,
-    pub abstract_text: Option<String>,
-    pub notes: Option<String>,
-    pub languages: Vec<String>,
-    pub format: String,
-    pub year: Option<i32>,
-    pub origin_partner_id: Option<i64>,
+    #[sqlx(flatten)]
+    pub document: Document,
     pub country: Option<String>,
-    pub created_at: DateTime<Utc>,
     pub available: bool,
     pub projects: Vec<i64>,
     pub directions: Vec<String>,
 }
 
-const INDEX_ROWS: &str = "
-    SELECT d.id, d.title, d.subtitle, d.parallel_titles, d.contributors, d.subjects, d.abstract_text, d.notes,
-           d.languages, d.format, d.year, d.origin_partner_id, p.country::text AS country, d.created_at,
-           EXISTS (SELECT 1 FROM holdings h
-                   WHERE h.document_id = d.id AND h.holder_partner_id IS NULL AND h.status = 'available') AS available,
-           ARRAY(SELECT DISTINCT h.location_project_id FROM holdings h
-                 WHERE h.document_id = d.id AND h.location_project_id IS NOT NULL) AS projects,
-           ARRAY(SELECT e.direction FROM exchange_lines l JOIN exchanges e ON e.id = l.exchange_id
-                 WHERE l.document_id = d.id AND e.status <> 'cancelled'
-                 UNION
-                 SELECT 'incoming' WHERE d.origin_partner_id IS NOT NULL OR d.origin_exchange_id IS NOT NULL) AS directions
-    FROM documents d LEFT JOIN partners p ON p.id = d.origin_partner_id";
+static INDEX_ROWS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH d AS ({} WHERE d.id = ANY($1))
+         SELECT d.*, p.country::text AS country,
+                EXISTS (SELECT 1 FROM holdings h
+                        WHERE h.document_id = d.id AND h.holder_partner_id IS NULL AND h.status = 'available') AS available,
+                ARRAY(SELECT DISTINCT h.location_project_id FROM holdings h
+                      WHERE h.document_id = d.id AND h.location_project_id IS NOT NULL) AS projects,
+                ARRAY(SELECT e.direction FROM exchange_lines l JOIN exchanges e ON e.id = l.exchange_id
+                      WHERE l.document_id = d.id AND e.status <> 'cancelled'
+                      UNION
+                      SELECT 'incoming' WHERE d.origin_partner_id IS NOT NULL OR d.origin_exchange_id IS NOT NULL) AS directions
+         FROM d LEFT JOIN partners p ON p.id = d.origin_partner_id",
+        crate::document::db::SELECT
+    )
+});
 
 pub async fn index_rows(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<IndexRow>> {
-    Ok(sqlx::query_as(&format!("{INDEX_ROWS} WHERE d.id = ANY($1)")).bind(ids).fetch_all(conn).await?)
+    Ok(sqlx::query_as(INDEX_ROWS.as_str()).bind(ids).fetch_all(conn).await?)
 }
 
 /// Document ids after `after`, in id order: how a rebuild walks the catalogue.

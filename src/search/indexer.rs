@@ -30,21 +30,31 @@ pub fn new_writer(index: &tantivy::Index) -> Result<IndexWriter, SearchError> {
 
 /// The index form of a document.
 pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
+    let document = &row.document;
+    let described = &document.description;
     let mut doc = TantivyDocument::default();
-    doc.add_u64(fields.id, row.id as u64);
-    let mut titles = vec![row.title.clone()];
-    titles.extend(row.subtitle.clone());
-    for parallel in &row.parallel_titles {
+    doc.add_u64(fields.id, document.id as u64);
+    match serde_json::to_vec(document) {
+        Ok(copy) => doc.add_bytes(fields.copy, &copy),
+        // Without its copy the document is still found; its page reads it from PostgreSQL.
+        Err(err) => tracing::error!(document = document.id, error = %err, "cannot encode a document for the index"),
+    }
+    let mut titles = vec![described.title.clone()];
+    titles.extend(described.subtitle.clone());
+    for parallel in &described.parallel_titles {
         titles.push(parallel.title.clone());
         titles.extend(parallel.subtitle.clone());
     }
-    let contributors: Vec<String> =
-        row.contributors.iter().flat_map(|c| std::iter::once(c.name.clone()).chain(c.parallel_name.clone())).collect();
-    let abstracts: Vec<String> = row.abstract_text.iter().chain(row.notes.iter()).cloned().collect();
+    let contributors: Vec<String> = described
+        .contributors
+        .iter()
+        .flat_map(|c| std::iter::once(c.name.clone()).chain(c.parallel_name.clone()))
+        .collect();
+    let abstracts: Vec<String> = described.abstract_text.iter().chain(described.notes.iter()).cloned().collect();
     let texts: [(Source, &[String]); 4] = [
         (Source::Title, &titles),
         (Source::Contributors, &contributors),
-        (Source::Subjects, &row.subjects),
+        (Source::Subjects, &described.subjects),
         (Source::Abstract, &abstracts),
     ];
     for (source, values) in texts {
@@ -61,16 +71,17 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
         }
     }
     let mut keys = BTreeSet::new();
-    for language in &row.languages {
+    for language in &described.languages {
         doc.add_text(fields.language, language);
         keys.insert(Category::Language.key(language));
     }
-    doc.add_text(fields.format, &row.format);
-    keys.insert(Category::Format.key(&row.format));
-    if let Some(year) = row.year {
+    let format = described.format.as_str();
+    doc.add_text(fields.format, format);
+    keys.insert(Category::Format.key(format));
+    if let Some(year) = described.year {
         doc.add_i64(fields.year, i64::from(year));
     }
-    if let Some(partner) = row.origin_partner_id {
+    if let Some(partner) = document.origin_partner_id {
         doc.add_u64(fields.partner, partner as u64);
         keys.insert(Category::Partner.key(&partner.to_string()));
     }
@@ -85,8 +96,8 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
         doc.add_u64(fields.project, *project as u64);
     }
     doc.add_bool(fields.available, row.available);
-    doc.add_i64(fields.added, row.created_at.timestamp());
-    keys.extend(row.subjects.iter().map(|subject| Category::Subject.key(subject)));
+    doc.add_i64(fields.added, document.created_at.timestamp());
+    keys.extend(described.subjects.iter().map(|subject| Category::Subject.key(subject)));
     // Each key once per document: facet counting then counts what it reads, with no
     // de-duplication per hit.
     for key in keys {
@@ -102,7 +113,7 @@ fn stage(writer: &IndexWriter, fields: &Fields, ids: &[i64], rows: &[IndexRow]) 
     }
     for row in rows {
         if let Err(err) = writer.add_document(to_document(fields, row)) {
-            tracing::error!(document = row.id, error = %err, "cannot index a document");
+            tracing::error!(document = row.document.id, error = %err, "cannot index a document");
         }
     }
 }
@@ -144,7 +155,7 @@ pub async fn rebuild(pool: &PgPool, root: &Path, fields: &Fields) -> Result<Gene
             let writer = writer.lock().unwrap_or_else(|e| e.into_inner());
             for row in &rows {
                 if let Err(err) = writer.add_document(to_document(&fields, row)) {
-                    tracing::error!(document = row.id, error = %err, "cannot index a document");
+                    tracing::error!(document = row.document.id, error = %err, "cannot index a document");
                 }
             }
         })

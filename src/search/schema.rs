@@ -1,7 +1,9 @@
 //! The index schema: the single source of truth for field names and how each is indexed.
 //!
-//! The index holds only what ranking, filtering, facets and highlighting need; documents
-//! themselves are read from PostgreSQL by id.
+//! The index holds what ranking, filtering and facets need, and a copy of each document
+//! (everything but its MARC record) from which a results page shows its hits without a
+//! round trip to PostgreSQL. The copy is as fresh as the hit list itself: both follow the
+//! change log, under a second behind PostgreSQL.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -10,7 +12,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +69,9 @@ impl TextFields {
 pub struct Fields {
     pub schema: Schema,
     pub id: Field,
+    /// The document as JSON (`document::Document` without its MARC record): what a results
+    /// page shows of a hit.
+    pub copy: Field,
     pub text: TextFields,
     /// Every folded word of titles, contributors and subjects, indexed without frequencies or
     /// positions: one dictionary to expand prefixes and typos from, instead of one per field.
@@ -93,6 +98,7 @@ pub struct Fields {
 pub fn build() -> Fields {
     let mut builder = Schema::builder();
     let id = builder.add_u64_field("id", INDEXED | STORED | FAST);
+    let copy = builder.add_bytes_field("copy", STORED);
     let mut fields = Vec::new();
     for source in Source::ALL {
         for analyzer in analysis::ALL {
@@ -123,6 +129,7 @@ pub fn build() -> Fields {
     Fields {
         schema: builder.build(),
         id,
+        copy,
         text: TextFields { fields },
         vocabulary,
         language,

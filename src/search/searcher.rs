@@ -6,9 +6,10 @@ use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::Value;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocAddress, Order, Searcher, Term};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
@@ -19,6 +20,7 @@ use super::facets::{self, FacetDepth, Facets};
 use super::matching::{ClauseQuery, Part};
 use super::query::{Clause, ParsedQuery};
 use super::schema::{Fields, Source};
+use crate::document::Document;
 
 /// Constant scores that order the kinds of match: for each word, an exact-script match
 /// outranks any folded one, which outranks stemmed, cross-script, prefix and corrected
@@ -68,6 +70,8 @@ pub struct Request {
     pub offset: usize,
     pub limit: usize,
     pub facets: FacetDepth,
+    /// Read each hit's document from the index's copy (see [`Hit::document`]).
+    pub with_documents: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -76,6 +80,9 @@ pub struct Hit {
     /// The partner the document came from, as the index knows it.
     pub origin_partner_id: Option<i64>,
     pub score: f32,
+    /// The document as the index last saw it, when the request asked for documents; `None`
+    /// also when the copy could not be read, and the caller then reads it from PostgreSQL.
+    pub document: Option<Document>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -350,11 +357,31 @@ pub fn build_query(
     Box::new(BooleanQuery::new(clauses))
 }
 
-fn hit(searcher: &Searcher, address: DocAddress, score: f32) -> Option<Hit> {
+fn hit(searcher: &Searcher, fields: &Fields, address: DocAddress, score: f32, with_document: bool) -> Option<Hit> {
     let columns = searcher.segment_reader(address.segment_ord).fast_fields();
     let document_id = columns.u64("id").ok()?.first(address.doc_id)? as i64;
     let origin_partner_id = columns.u64("partner").ok().and_then(|c| c.first(address.doc_id)).map(|p| p as i64);
-    Some(Hit { document_id, origin_partner_id, score })
+    let document = if with_document { stored_copy(searcher, fields, address, document_id) } else { None };
+    Some(Hit { document_id, origin_partner_id, score, document })
+}
+
+/// The index's copy of a hit's document.
+fn stored_copy(searcher: &Searcher, fields: &Fields, address: DocAddress, document_id: i64) -> Option<Document> {
+    let stored: TantivyDocument = match searcher.doc(address) {
+        Ok(stored) => stored,
+        Err(err) => {
+            tracing::warn!(document = document_id, error = %err, "cannot read a document's copy from the index");
+            return None;
+        }
+    };
+    let bytes = stored.get_first(fields.copy).and_then(|value| value.as_bytes())?;
+    match serde_json::from_slice(bytes) {
+        Ok(document) => Some(document),
+        Err(err) => {
+            tracing::warn!(document = document_id, error = %err, "the index's copy of a document is unreadable");
+            None
+        }
+    }
 }
 
 /// Runs a request against one searcher. Blocking: call it off the async executor.
@@ -419,9 +446,82 @@ fn run_pass(
     let hits = if request.limit == 0 {
         Vec::new()
     } else {
-        addresses.into_iter().filter_map(|(score, address)| hit(searcher, address, score)).collect()
+        addresses
+            .into_iter()
+            .filter_map(|(score, address)| hit(searcher, fields, address, score, request.with_documents))
+            .collect()
     };
     let facets =
         facet_counts.map(|(categories, years)| facets::facets(request.facets, categories, &years)).unwrap_or_default();
     Ok(Results { total, hits, facets })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use tantivy::{Index, IndexWriter};
+
+    use super::*;
+    use crate::document::{Contributor, ContributorRole, Description, DocumentFormat};
+    use crate::search::db::IndexRow;
+    use crate::search::indexer::to_document;
+
+    /// A hit carries the index's copy of its document when asked: every field but the
+    /// stored MARC record, which stays in PostgreSQL.
+    #[test]
+    fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
+        let fields = crate::search::schema::build();
+        let index = Index::create_in_ram(fields.schema.clone());
+        crate::search::analysis::register(index.tokenizers());
+        let document = Document {
+            id: 7,
+            description: Description {
+                title: "Boburnoma".into(),
+                contributors: vec![Contributor {
+                    name: "Zahiriddin Muhammad Bobur".into(),
+                    role: ContributorRole::Author,
+                    parallel_name: Some("Заҳириддин Муҳаммад Бобур".into()),
+                }],
+                languages: vec!["uzb".into()],
+                year: Some(1530),
+                abstract_text: Some("Memoirs.".into()),
+                format: DocumentFormat::Manuscript,
+                ..Description::default()
+            },
+            source: Some("nlu".into()),
+            control_number: Some("000123".into()),
+            origin_partner_id: Some(3),
+            origin_exchange_id: None,
+            import_id: Some(11),
+            marc_xml: Some("<record/>".into()),
+            created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            updated_at: Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap(),
+        };
+        let row = IndexRow {
+            document: document.clone(),
+            country: Some("UZ".into()),
+            available: true,
+            projects: vec![],
+            directions: vec![],
+        };
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(to_document(&fields, &row)).unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let search = |with_documents: bool| {
+            let request = Request {
+                query: crate::search::query::parse("boburnoma"),
+                limit: 20,
+                with_documents,
+                ..Request::default()
+            };
+            run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request).unwrap()
+        };
+
+        let found = search(true);
+        assert_eq!(found.total, 1);
+        let copy = found.hits[0].document.clone().expect("the index keeps a copy");
+        assert_eq!(copy, Document { marc_xml: None, ..document });
+        assert_eq!(search(false).hits[0].document, None);
+    }
 }

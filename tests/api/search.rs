@@ -441,3 +441,89 @@ async fn a_russian_yo_romanized_as_plain_e_finds_the_word() {
     // The word written with е is found by е, as before.
     assert_found(&search(&app, "Pugachev").await, "Пугачев бунт");
 }
+
+/// Every field of a document, as a client might select it on a hit.
+const WHOLE_DOCUMENT: &str = "fragment Whole on Document {
+    id title subtitle parallelTitles { title subtitle script } contributors { name role parallelName }
+    languages publisher place year edition seriesTitle seriesVolume isbns issns subjects abstract notes
+    physicalDescription format source controlNumber originPartner { id } originExchange { id }
+    createdAt updatedAt }";
+
+/// A results page shows its hits from the index's copy of each document: every field equal
+/// to what PostgreSQL holds, after a change too, and never the stored MARC record.
+#[tokio::test]
+async fn a_hit_shows_its_document_as_postgresql_holds_it() {
+    let app = TestApp::spawn().await;
+    let partner = app
+        .data(
+            r#"mutation { createPartner(input: { kind: NATIONAL_LIBRARY, country: "KR",
+                names: [{ lang: "en", value: "National Library of Korea" }] }) { id } }"#,
+            json!({}),
+        )
+        .await["createPartner"]["id"]
+        .clone();
+    let description = json!({
+        "title": "Jikji", "subtitle": "selected teachings", "languages": ["ko", "en"],
+        "parallelTitles": [{ "title": "직지심체요절", "script": "Hang" }],
+        "contributors": [{ "name": "Baegun", "role": "AUTHOR", "parallelName": "백운" }],
+        "publisher": "Heungdeoksa", "place": "Cheongju", "year": 1377, "edition": "2nd",
+        "seriesTitle": "Treasures", "seriesVolume": "1", "isbns": ["9780306406157"], "issns": ["0378-5955"],
+        "subjects": ["Buddhism"], "abstract": "The oldest book printed with movable metal type.",
+        "notes": "Facsimile.", "physicalDescription": "307 p.", "format": "BOOK"
+    });
+    let id = app
+        .data(
+            "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { id } }",
+            json!({ "i": { "description": description, "originPartnerId": partner } }),
+        )
+        .await["createDocument"]["id"]
+        .clone();
+    let options = hamkor::document::import::ImportOptions { source: Some("t".into()), ..Default::default() };
+    hamkor::document::import::import(&app.pool, &fixture("utf8_multilingual.mrc"), &options, |_| {}).await.unwrap();
+    app.indexed().await;
+
+    let hit_and_stored = async |query: &str, id: &Value| {
+        let data = app
+            .data(
+                &format!(
+                    "query($q: String!, $id: ID!) {{
+                       search(query: $q) {{ edges {{ node {{ document {{ ...Whole }} }} }} }}
+                       document(id: $id) {{ ...Whole export(format: MARC_XML) }} }} {WHOLE_DOCUMENT}"
+                ),
+                json!({ "q": query, "id": id }),
+            )
+            .await;
+        let hits = data["search"]["edges"].as_array().unwrap().clone();
+        let hit = hits.into_iter().map(|e| e["node"]["document"].clone()).find(|d| d["id"] == *id);
+        let mut stored = data["document"].clone();
+        let export = stored.as_object_mut().unwrap().remove("export").unwrap();
+        (hit.unwrap_or_else(|| panic!("{query} finds {id}")), stored, export)
+    };
+    let (hit, stored, _) = hit_and_stored("Jikji", &id).await;
+    assert_eq!(hit, stored);
+    assert_eq!(hit["originPartner"]["id"], partner);
+
+    // An imported record: its MARC record is exported from PostgreSQL, not kept in the index.
+    let imported: Value = app.data("{ documents(first: 50) { nodes { id title } } }", json!({})).await;
+    let paper_road = imported["documents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["title"] == "The paper road")
+        .map(|d| d["id"].clone())
+        .unwrap();
+    let (hit, stored, export) = hit_and_stored("paper road", &paper_road).await;
+    assert_eq!(hit, stored);
+    assert!(export.as_str().unwrap().contains("The paper road"), "{export}");
+
+    // After a change the copy follows PostgreSQL.
+    app.data(
+        "mutation($i: UpdateDocumentInput!) { updateDocument(input: $i) { id } }",
+        json!({ "i": { "id": id, "description": { "publisher": "Cheongju Goindoe", "year": 1378 } } }),
+    )
+    .await;
+    app.indexed().await;
+    let (hit, stored, _) = hit_and_stored("Jikji", &id).await;
+    assert_eq!(hit["publisher"], "Cheongju Goindoe");
+    assert_eq!(hit, stored);
+}

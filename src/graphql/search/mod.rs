@@ -117,6 +117,9 @@ impl SearchQuery {
         let want_highlights = hit_selection.field("highlights").exists();
         let wants_origin_partner = hit_selection.field("document").field("originPartner").exists();
         let wants_facet_partners = facet_selection.field("partners").field("partner").exists();
+        // The documents are shown only when the selection shows them or their highlights;
+        // the index's copies serve them.
+        let wants_documents = want_highlights || hit_selection.field("document").exists();
         let request = searcher::Request {
             query: parsed.clone(),
             filter: filter.clone(),
@@ -124,17 +127,20 @@ impl SearchQuery {
             offset: offset as usize,
             limit: limit as usize,
             facets,
+            with_documents: wants_documents,
         };
         let started = std::time::Instant::now();
         let results = index.search(request).await.map_err(Error::from).gql()?;
         let searched = started.elapsed();
 
-        // The documents are read only when the selection shows them or their highlights.
-        let wants_documents = want_highlights || hit_selection.field("document").exists();
-        let ids: Vec<i64> =
-            if wants_documents { results.hits.iter().map(|h| h.document_id).collect() } else { Vec::new() };
-        // The partners the selection shows, as the index knows them, fetched alongside the
-        // documents (the loaders still fetch any the index did not know yet).
+        // Hits whose copy the index could not give are read from PostgreSQL.
+        let missing: Vec<i64> = if wants_documents {
+            results.hits.iter().filter(|h| h.document.is_none()).map(|h| h.document_id).collect()
+        } else {
+            Vec::new()
+        };
+        // The partners the selection shows, as the index knows them, fetched alongside
+        // (the loaders still fetch any the index did not know yet).
         let mut partner_ids: Vec<i64> = Vec::new();
         if wants_origin_partner {
             partner_ids.extend(results.hits.iter().filter_map(|h| h.origin_partner_id));
@@ -145,7 +151,9 @@ impl SearchQuery {
         partner_ids.sort_unstable();
         partner_ids.dedup();
         let (documents, prefetched) = tokio::join!(
-            async { if ids.is_empty() { Ok(Vec::new()) } else { document::db::get_many(pool(ctx), &ids).await } },
+            async {
+                if missing.is_empty() { Ok(Vec::new()) } else { document::db::get_many(pool(ctx), &missing).await }
+            },
             super::loaders::prefetch::<crate::partner::Partner>(loaders(ctx), &partner_ids)
         );
         let documents = documents.gql()?;
@@ -166,12 +174,13 @@ impl SearchQuery {
             SearchResultFields { total_count: total, facets: facets_from(results.facets), suggestion },
         );
         let mut by_id: std::collections::HashMap<i64, Document> = documents.into_iter().map(|d| (d.id, d)).collect();
-        // A document deleted since the index saw it is skipped, not an error.
-        let found: Vec<(usize, &searcher::Hit, Option<Document>)> = results
+        // A hit without a copy whose document was deleted since the index saw it is
+        // skipped, not an error.
+        let found: Vec<(usize, searcher::Hit, Option<Document>)> = results
             .hits
-            .iter()
+            .into_iter()
             .enumerate()
-            .filter_map(|(i, hit)| match by_id.remove(&hit.document_id) {
+            .filter_map(|(i, mut hit)| match hit.document.take().or_else(|| by_id.remove(&hit.document_id)) {
                 Some(document) => Some((i, hit, Some(document))),
                 None => (!wants_documents).then_some((i, hit, None)),
             })
@@ -192,7 +201,7 @@ impl SearchQuery {
             documents_ms = (fetched - searched).as_secs_f64() * 1e3,
             suggestion_ms = (suggested - fetched).as_secs_f64() * 1e3,
             highlights_ms = (started.elapsed() - suggested).as_secs_f64() * 1e3,
-            hits = results.hits.len(),
+            hits = found.len(),
             "search stages"
         );
         for (i, hit, document) in found {
