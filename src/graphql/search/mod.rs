@@ -1,19 +1,19 @@
 //! The `search` root field: full-text search over the exchanged documents.
 
+mod hits;
 mod input;
 mod output;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result};
 
+use self::hits::show_hits;
 pub use self::input::{MAX_SEARCH_DEPTH, SearchFilter, SearchOrderBy, SearchOrderField};
-use self::output::{SearchConnection, SearchHighlights, SearchHit, SearchResultFields, facets_from};
+use self::output::{SearchConnection, SearchResultFields, facets_from};
 use super::connection::{MAX_PAGE_SIZE, OffsetCursor};
 use super::enums::Direction;
 use super::error::GqlResultExt;
 use super::nodes::loaders;
-use super::pool;
-use crate::document::{self, Document};
 use crate::error::Error;
 use crate::search::SearchIndex;
 use crate::search::facets;
@@ -130,17 +130,11 @@ impl SearchQuery {
             with_documents: wants_documents,
         };
         let started = std::time::Instant::now();
-        let results = index.search(request).await.map_err(Error::from).gql()?;
+        let mut results = index.search(request).await.map_err(Error::from).gql()?;
         let searched = started.elapsed();
 
-        // Hits whose copy the index could not give are read from PostgreSQL.
-        let missing: Vec<i64> = if wants_documents {
-            results.hits.iter().filter(|h| h.document.is_none()).map(|h| h.document_id).collect()
-        } else {
-            Vec::new()
-        };
-        // The partners the selection shows, as the index knows them, fetched alongside
-        // (the loaders still fetch any the index did not know yet).
+        // The partners the selection shows, as the index knows them, are read while the
+        // hits are marked (the loaders still fetch any the index did not know yet).
         let mut partner_ids: Vec<i64> = Vec::new();
         if wants_origin_partner {
             partner_ids.extend(results.hits.iter().filter_map(|h| h.origin_partner_id));
@@ -150,15 +144,15 @@ impl SearchQuery {
         }
         partner_ids.sort_unstable();
         partner_ids.dedup();
-        let (documents, prefetched) = tokio::join!(
-            async {
-                if missing.is_empty() { Ok(Vec::new()) } else { document::db::get_many(pool(ctx), &missing).await }
-            },
+        let hits = std::mem::take(&mut results.hits);
+        let page_len = hits.len() as i64;
+        let (shown, prefetched) = tokio::join!(
+            show_hits(ctx, index, &parsed, hits, wants_documents, want_highlights),
             super::loaders::prefetch::<crate::partner::Partner>(loaders(ctx), &partner_ids)
         );
-        let documents = documents.gql()?;
+        let shown = shown?;
         prefetched.gql()?;
-        let fetched = started.elapsed();
+        let shown_at = started.elapsed();
         // "Did you mean" walks the dictionaries: only for a page that shows it.
         let wants_suggestion = look_ahead.field("suggestion").exists();
         let suggestion = if wants_suggestion && results.total == 0 && !parsed.is_empty() {
@@ -167,54 +161,20 @@ impl SearchQuery {
             None
         };
         let total = results.total as i64;
-        let suggested = started.elapsed();
-        let mut connection = Connection::with_additional_fields(
-            offset > 0,
-            offset + (results.hits.len() as i64) < total,
-            SearchResultFields { total_count: total, facets: facets_from(results.facets), suggestion },
-        );
-        let mut by_id: std::collections::HashMap<i64, Document> = documents.into_iter().map(|d| (d.id, d)).collect();
-        // A hit without a copy whose document was deleted since the index saw it is
-        // skipped, not an error.
-        let found: Vec<(usize, searcher::Hit, Option<Document>)> = results
-            .hits
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, mut hit)| match hit.document.take().or_else(|| by_id.remove(&hit.document_id)) {
-                Some(document) => Some((i, hit, Some(document))),
-                None => (!wants_documents).then_some((i, hit, None)),
-            })
-            .collect();
-        let mut highlights = if want_highlights {
-            let texts = found
-                .iter()
-                .filter_map(|(_, _, d)| d.as_ref())
-                .map(|d| (d.description.title.clone(), d.description.abstract_text.clone()))
-                .collect();
-            index.highlight(parsed, texts).await.map_err(Error::from).gql()?
-        } else {
-            Vec::new()
-        }
-        .into_iter();
         tracing::debug!(
             search_ms = searched.as_secs_f64() * 1e3,
-            documents_ms = (fetched - searched).as_secs_f64() * 1e3,
-            suggestion_ms = (suggested - fetched).as_secs_f64() * 1e3,
-            highlights_ms = (started.elapsed() - suggested).as_secs_f64() * 1e3,
-            hits = found.len(),
+            hits_ms = (shown_at - searched).as_secs_f64() * 1e3,
+            suggestion_ms = (started.elapsed() - shown_at).as_secs_f64() * 1e3,
+            hits = shown.len(),
             "search stages"
         );
-        for (i, hit, document) in found {
-            let highlights = highlights.next().unwrap_or_default();
-            connection.edges.push(Edge::new(
-                OffsetCursor(offset + i as i64),
-                SearchHit {
-                    document_id: hit.document_id,
-                    document,
-                    score: f64::from(hit.score),
-                    highlights: SearchHighlights { title: highlights.title, abstract_text: highlights.abstract_text },
-                },
-            ));
+        let mut connection = Connection::with_additional_fields(
+            offset > 0,
+            offset + page_len < total,
+            SearchResultFields { total_count: total, facets: facets_from(results.facets), suggestion },
+        );
+        for (i, hit) in shown {
+            connection.edges.push(Edge::new(OffsetCursor(offset + i as i64), hit));
         }
         Ok(connection)
     }
