@@ -248,11 +248,17 @@ pub async fn prefetch<T: Fetch>(loaders: &Loaders, ids: &[i64]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let loader = loaders.loader();
-    let rows = T::get_many(&loader.pool, &ids).await?;
-    let visible = rows.into_iter().filter(|row| row.visible_to(loader.scope));
-    loaders.feed_many(visible.map(|row| (ById::new(row.id()), row))).await;
+    let rows = T::get_many(&loaders.loader().pool, &ids).await?;
+    feed(loaders, rows).await;
     Ok(())
+}
+
+/// Keeps rows read elsewhere for the rest of the request, as [`prefetch`] does: those the
+/// request's caller may see.
+pub async fn feed<T: Fetch>(loaders: &Loaders, rows: Vec<T>) {
+    let scope = loaders.loader().scope;
+    let visible = rows.into_iter().filter(|row| row.visible_to(scope));
+    loaders.feed_many(visible.map(|row| (ById::new(row.id()), row))).await;
 }
 
 /// Loads the rows of relation `R` under these parents now, in one statement, and keeps

@@ -350,6 +350,7 @@ async fn execute(
         }
     }
     let request = prepare_request(request, viewer.clone(), &state.pool, &state.search, state.batch_window)
+        .data(state.recent_partners.clone())
         .data(request_id.clone())
         .data(state.tokens.clone())
         .data(state.ill.agency.clone());

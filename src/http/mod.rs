@@ -86,6 +86,8 @@ pub struct AppState {
     pub search: SearchIndex,
     pub health: DbHealth,
     pub tokens: Arc<crate::token::cache::TokenCache>,
+    /// Partners as results pages show them (see [`crate::partner::recent`]).
+    pub recent_partners: Arc<crate::partner::recent::RecentPartners>,
     pub limits: Option<Arc<RateLimits>>,
     pub options: Arc<HttpOptions>,
     pub metrics: Metrics,
@@ -123,6 +125,7 @@ impl AppState {
             search,
             health,
             tokens,
+            recent_partners: Arc::default(),
             limits: RateLimits::per_minute(options.rate_limit_per_minute).map(Arc::new),
             options: Arc::new(options),
             metrics: Metrics::global(),

@@ -110,14 +110,16 @@ async fn connection_init(
             Err(_) => return Err("tokens cannot be checked right now; try again in a few seconds".into()),
         },
     };
-    Ok(crate::graphql::connection_data(
+    let mut data = crate::graphql::connection_data(
         viewer,
         &state.pool,
         &state.search,
         state.batch_window,
         state.ill_updates.clone(),
         state.ill.agency.clone(),
-    ))
+    );
+    data.insert(state.recent_partners.clone());
+    Ok(data)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! organisations the library cooperates with.
 
 pub mod db;
+pub mod recent;
 
 use std::future::Future;
 

@@ -527,3 +527,46 @@ async fn a_hit_shows_its_document_as_postgresql_holds_it() {
     assert_eq!(hit["publisher"], "Cheongju Goindoe");
     assert_eq!(hit, stored);
 }
+
+/// A results page names its partners from rows this server read moments ago: a renamed
+/// partner shows under its new name there within a second, and at once everywhere else.
+#[tokio::test]
+async fn a_renamed_partner_shows_in_results_within_a_second() {
+    let app = TestApp::spawn().await;
+    let partner = app
+        .data(
+            r#"mutation { createPartner(input: { kind: NATIONAL_LIBRARY, country: "LV",
+                names: [{ lang: "en", value: "National Library of Latvia" }] }) { id } }"#,
+            json!({}),
+        )
+        .await["createPartner"]["id"]
+        .clone();
+    app.data(
+        "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { id } }",
+        json!({ "i": { "description": { "title": "Dainas" }, "originPartnerId": partner } }),
+    )
+    .await;
+    app.indexed().await;
+    let page = "{ search(query: \"Dainas\") { edges { node { document { originPartner { name } } } }
+                  facets { partners { partner { id name } count } } } }";
+    let names = async || {
+        let data = app.data(page, json!({})).await;
+        let search = &data["search"];
+        let hit = search["edges"][0]["node"]["document"]["originPartner"]["name"].as_str().unwrap().to_owned();
+        let facet = search["facets"]["partners"][0]["partner"]["name"].as_str().unwrap().to_owned();
+        (hit, facet)
+    };
+    let old = "National Library of Latvia".to_owned();
+    assert_eq!(names().await, (old.clone(), old));
+
+    app.data(
+        "mutation($i: UpdatePartnerInput!) { updatePartner(input: $i) { id } }",
+        json!({ "i": { "id": partner, "names": [{ "lang": "en", "value": "Latvian National Digital Library" }] } }),
+    )
+    .await;
+    let direct = app.data("query($id: ID!) { partner(id: $id) { name } }", json!({ "id": partner })).await;
+    assert_eq!(direct["partner"]["name"], "Latvian National Digital Library");
+    tokio::time::sleep(hamkor::partner::recent::MAX_AGE).await;
+    let new = "Latvian National Digital Library".to_owned();
+    assert_eq!(names().await, (new.clone(), new));
+}

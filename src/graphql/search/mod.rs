@@ -15,6 +15,7 @@ use super::enums::Direction;
 use super::error::GqlResultExt;
 use super::nodes::loaders;
 use crate::error::Error;
+use crate::partner::recent::RecentPartners;
 use crate::search::SearchIndex;
 use crate::search::facets;
 use crate::search::query::{self, Clause, ParsedQuery};
@@ -48,6 +49,22 @@ async fn suggestion(index: &SearchIndex, text: &str, parsed: &ParsedQuery, filte
         searcher::Request { query: query::parse(&corrected), filter: filter.clone(), limit: 0, ..Default::default() };
     let found = index.search(check).await.map_err(Error::from).gql()?;
     Ok((found.total > 0).then_some(corrected))
+}
+
+/// Keeps the partners a page shows for its resolvers: from those the server read moments ago
+/// when it has them (see [`RecentPartners`]), else from PostgreSQL.
+async fn partners_of_page(ctx: &Context<'_>, ids: &[i64]) -> crate::error::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    match ctx.data_opt::<std::sync::Arc<RecentPartners>>() {
+        Some(recent) => {
+            let partners = recent.get_many(super::pool(ctx), ids).await?;
+            super::loaders::feed(loaders(ctx), partners).await;
+            Ok(())
+        }
+        None => super::loaders::prefetch::<crate::partner::Partner>(loaders(ctx), ids).await,
+    }
 }
 
 #[derive(Default)]
@@ -148,7 +165,7 @@ impl SearchQuery {
         let page_len = hits.len() as i64;
         let (shown, prefetched) = tokio::join!(
             show_hits(ctx, index, &parsed, hits, wants_documents, want_highlights),
-            super::loaders::prefetch::<crate::partner::Partner>(loaders(ctx), &partner_ids)
+            partners_of_page(ctx, &partner_ids)
         );
         let shown = shown?;
         prefetched.gql()?;
