@@ -24,6 +24,8 @@ pub mod search;
 pub mod subscription;
 pub mod token;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, MergedObject, Object, OutputType, Result, Schema};
 use sqlx::PgPool;
 
@@ -36,6 +38,7 @@ use self::prefetch::Prefetch;
 use crate::access::Viewer;
 use crate::db::list::{self as listing, Listing, Scope};
 use crate::db::{Direction, Window};
+use crate::partner::recent::RecentPartners;
 
 pub type HamkorSchema = Schema<Query, Mutation, subscription::Subscription>;
 
@@ -82,17 +85,18 @@ pub fn build_schema() -> HamkorSchema {
         .finish()
 }
 
-/// Adds what resolvers need for one request: the caller, the pool, the search index, and
-/// loaders that show the caller only what it may see.
+/// Adds what resolvers need for one request: the caller, the pool, the search index, the
+/// partners results pages name, and loaders that show the caller only what it may see.
 pub fn prepare_request(
     request: async_graphql::Request,
     viewer: Viewer,
     pool: &PgPool,
     search: &crate::search::SearchIndex,
+    recent_partners: &Arc<RecentPartners>,
     batch_window: std::time::Duration,
 ) -> async_graphql::Request {
     let loaders = loaders::for_request(pool.clone(), batch_window, viewer.scope());
-    request.data(viewer).data(pool.clone()).data(search.clone()).data(loaders)
+    request.data(viewer).data(pool.clone()).data(search.clone()).data(recent_partners.clone()).data(loaders)
 }
 
 /// What resolvers need for the life of one WebSocket connection: as [`prepare_request`],
@@ -101,6 +105,7 @@ pub fn connection_data(
     viewer: Viewer,
     pool: &PgPool,
     search: &crate::search::SearchIndex,
+    recent_partners: &Arc<RecentPartners>,
     batch_window: std::time::Duration,
     updates: crate::ill::updates::Updates,
     agency: crate::ill::Agency,
@@ -110,6 +115,7 @@ pub fn connection_data(
     data.insert(viewer);
     data.insert(pool.clone());
     data.insert(search.clone());
+    data.insert(recent_partners.clone());
     data.insert(updates);
     data.insert(agency);
     data

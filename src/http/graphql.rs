@@ -349,11 +349,17 @@ async fn execute(
             }
         }
     }
-    let request = prepare_request(request, viewer.clone(), &state.pool, &state.search, state.batch_window)
-        .data(state.recent_partners.clone())
-        .data(request_id.clone())
-        .data(state.tokens.clone())
-        .data(state.ill.agency.clone());
+    let request = prepare_request(
+        request,
+        viewer.clone(),
+        &state.pool,
+        &state.search,
+        &state.recent_partners,
+        state.batch_window,
+    )
+    .data(request_id.clone())
+    .data(state.tokens.clone())
+    .data(state.ill.agency.clone());
     let mut response = state.schema.execute(request).await;
 
     // Parse, validation and variable-coercion failures happen before execution: they have

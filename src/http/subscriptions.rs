@@ -110,16 +110,15 @@ async fn connection_init(
             Err(_) => return Err("tokens cannot be checked right now; try again in a few seconds".into()),
         },
     };
-    let mut data = crate::graphql::connection_data(
+    Ok(crate::graphql::connection_data(
         viewer,
         &state.pool,
         &state.search,
+        &state.recent_partners,
         state.batch_window,
         state.ill_updates.clone(),
         state.ill.agency.clone(),
-    );
-    data.insert(state.recent_partners.clone());
-    Ok(data)
+    ))
 }
 
 #[cfg(test)]

@@ -442,6 +442,17 @@ async fn a_russian_yo_romanized_as_plain_e_finds_the_word() {
     assert_found(&search(&app, "Pugachev").await, "Пугачев бунт");
 }
 
+/// Creates a national library of `country` named `name` (in English); its id.
+async fn national_library(app: &TestApp, country: &str, name: &str) -> Value {
+    app.data(
+        "mutation($c: String!, $n: String!) {
+           createPartner(input: { kind: NATIONAL_LIBRARY, country: $c, names: [{ lang: \"en\", value: $n }] }) { id } }",
+        json!({ "c": country, "n": name }),
+    )
+    .await["createPartner"]["id"]
+        .clone()
+}
+
 /// Every field of a document, as a client might select it on a hit.
 const WHOLE_DOCUMENT: &str = "fragment Whole on Document {
     id title subtitle parallelTitles { title subtitle script } contributors { name role parallelName }
@@ -454,14 +465,7 @@ const WHOLE_DOCUMENT: &str = "fragment Whole on Document {
 #[tokio::test]
 async fn a_hit_shows_its_document_as_postgresql_holds_it() {
     let app = TestApp::spawn().await;
-    let partner = app
-        .data(
-            r#"mutation { createPartner(input: { kind: NATIONAL_LIBRARY, country: "KR",
-                names: [{ lang: "en", value: "National Library of Korea" }] }) { id } }"#,
-            json!({}),
-        )
-        .await["createPartner"]["id"]
-        .clone();
+    let partner = national_library(&app, "KR", "National Library of Korea").await;
     let description = json!({
         "title": "Jikji", "subtitle": "selected teachings", "languages": ["ko", "en"],
         "parallelTitles": [{ "title": "직지심체요절", "script": "Hang" }],
@@ -533,14 +537,7 @@ async fn a_hit_shows_its_document_as_postgresql_holds_it() {
 #[tokio::test]
 async fn a_renamed_partner_shows_in_results_within_a_second() {
     let app = TestApp::spawn().await;
-    let partner = app
-        .data(
-            r#"mutation { createPartner(input: { kind: NATIONAL_LIBRARY, country: "LV",
-                names: [{ lang: "en", value: "National Library of Latvia" }] }) { id } }"#,
-            json!({}),
-        )
-        .await["createPartner"]["id"]
-        .clone();
+    let partner = national_library(&app, "LV", "National Library of Latvia").await;
     app.data(
         "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { id } }",
         json!({ "i": { "description": { "title": "Dainas" }, "originPartnerId": partner } }),

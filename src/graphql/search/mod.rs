@@ -51,20 +51,16 @@ async fn suggestion(index: &SearchIndex, text: &str, parsed: &ParsedQuery, filte
     Ok((found.total > 0).then_some(corrected))
 }
 
-/// Keeps the partners a page shows for its resolvers: from those the server read moments ago
-/// when it has them (see [`RecentPartners`]), else from PostgreSQL.
+/// Keeps the partners a page shows for its resolvers, from those the server read moments
+/// ago (see [`RecentPartners`]).
 async fn partners_of_page(ctx: &Context<'_>, ids: &[i64]) -> crate::error::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    match ctx.data_opt::<std::sync::Arc<RecentPartners>>() {
-        Some(recent) => {
-            let partners = recent.get_many(super::pool(ctx), ids).await?;
-            super::loaders::feed(loaders(ctx), partners).await;
-            Ok(())
-        }
-        None => super::loaders::prefetch::<crate::partner::Partner>(loaders(ctx), ids).await,
-    }
+    let recent = ctx.data_unchecked::<std::sync::Arc<RecentPartners>>();
+    let partners = recent.get_many(super::pool(ctx), ids).await?;
+    super::loaders::feed(loaders(ctx), partners).await;
+    Ok(())
 }
 
 #[derive(Default)]

@@ -2,15 +2,17 @@
 //! tiers (exact script, folded, stemmed, cross-script, prefix, typo), facets over the same
 //! result set.
 
+mod hit;
+
 use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
-use tantivy::schema::Value;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{Order, Searcher, Term};
 
+use self::hit::hit;
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
@@ -357,33 +359,6 @@ pub fn build_query(
     Box::new(BooleanQuery::new(clauses))
 }
 
-fn hit(searcher: &Searcher, fields: &Fields, address: DocAddress, score: f32, with_document: bool) -> Option<Hit> {
-    let columns = searcher.segment_reader(address.segment_ord).fast_fields();
-    let document_id = columns.u64("id").ok()?.first(address.doc_id)? as i64;
-    let origin_partner_id = columns.u64("partner").ok().and_then(|c| c.first(address.doc_id)).map(|p| p as i64);
-    let document = if with_document { stored_copy(searcher, fields, address, document_id) } else { None };
-    Some(Hit { document_id, origin_partner_id, score, document })
-}
-
-/// The index's copy of a hit's document.
-fn stored_copy(searcher: &Searcher, fields: &Fields, address: DocAddress, document_id: i64) -> Option<Document> {
-    let stored: TantivyDocument = match searcher.doc(address) {
-        Ok(stored) => stored,
-        Err(err) => {
-            tracing::warn!(document = document_id, error = %err, "cannot read a document's copy from the index");
-            return None;
-        }
-    };
-    let bytes = stored.get_first(fields.copy).and_then(|value| value.as_bytes())?;
-    match serde_json::from_slice(bytes) {
-        Ok(document) => Some(document),
-        Err(err) => {
-            tracing::warn!(document = document_id, error = %err, "the index's copy of a document is unreadable");
-            None
-        }
-    }
-}
-
 /// Runs a request against one searcher. Blocking: call it off the async executor.
 ///
 /// Misspellings are looked for only where the words as written (folded, stemmed, in the
@@ -457,71 +432,4 @@ fn run_pass(
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::{TimeZone, Utc};
-    use tantivy::{Index, IndexWriter};
-
-    use super::*;
-    use crate::document::{Contributor, ContributorRole, Description, DocumentFormat};
-    use crate::search::db::IndexRow;
-    use crate::search::indexer::to_document;
-
-    /// A hit carries the index's copy of its document when asked: every field but the
-    /// stored MARC record, which stays in PostgreSQL.
-    #[test]
-    fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
-        let fields = crate::search::schema::build();
-        let index = Index::create_in_ram(fields.schema.clone());
-        crate::search::analysis::register(index.tokenizers());
-        let document = Document {
-            id: 7,
-            description: Description {
-                title: "Boburnoma".into(),
-                contributors: vec![Contributor {
-                    name: "Zahiriddin Muhammad Bobur".into(),
-                    role: ContributorRole::Author,
-                    parallel_name: Some("Заҳириддин Муҳаммад Бобур".into()),
-                }],
-                languages: vec!["uzb".into()],
-                year: Some(1530),
-                abstract_text: Some("Memoirs.".into()),
-                format: DocumentFormat::Manuscript,
-                ..Description::default()
-            },
-            source: Some("nlu".into()),
-            control_number: Some("000123".into()),
-            origin_partner_id: Some(3),
-            origin_exchange_id: None,
-            import_id: Some(11),
-            marc_xml: Some("<record/>".into()),
-            created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-            updated_at: Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap(),
-        };
-        let row = IndexRow {
-            document: document.clone(),
-            country: Some("UZ".into()),
-            available: true,
-            projects: vec![],
-            directions: vec![],
-        };
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.add_document(to_document(&fields, &row)).unwrap();
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        let search = |with_documents: bool| {
-            let request = Request {
-                query: crate::search::query::parse("boburnoma"),
-                limit: 20,
-                with_documents,
-                ..Request::default()
-            };
-            run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request).unwrap()
-        };
-
-        let found = search(true);
-        assert_eq!(found.total, 1);
-        let copy = found.hits[0].document.clone().expect("the index keeps a copy");
-        assert_eq!(copy, Document { marc_xml: None, ..document });
-        assert_eq!(search(false).hits[0].document, None);
-    }
-}
+mod tests;

@@ -1,0 +1,66 @@
+use chrono::{TimeZone, Utc};
+use tantivy::{Index, IndexWriter};
+
+use super::*;
+use crate::document::{Contributor, ContributorRole, Description, DocumentFormat};
+use crate::search::db::IndexRow;
+use crate::search::indexer::to_document;
+
+/// A hit carries the index's copy of its document when asked: every field but the
+/// stored MARC record, which stays in PostgreSQL.
+#[test]
+fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
+    let fields = crate::search::schema::build();
+    let index = Index::create_in_ram(fields.schema.clone());
+    crate::search::analysis::register(index.tokenizers());
+    let document = Document {
+        id: 7,
+        description: Description {
+            title: "Boburnoma".into(),
+            contributors: vec![Contributor {
+                name: "Zahiriddin Muhammad Bobur".into(),
+                role: ContributorRole::Author,
+                parallel_name: Some("Заҳириддин Муҳаммад Бобур".into()),
+            }],
+            languages: vec!["uzb".into()],
+            year: Some(1530),
+            abstract_text: Some("Memoirs.".into()),
+            format: DocumentFormat::Manuscript,
+            ..Description::default()
+        },
+        source: Some("nlu".into()),
+        control_number: Some("000123".into()),
+        origin_partner_id: Some(3),
+        origin_exchange_id: None,
+        import_id: Some(11),
+        marc_xml: Some("<record/>".into()),
+        created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+        updated_at: Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap(),
+    };
+    let row = IndexRow {
+        document: document.clone(),
+        country: Some("UZ".into()),
+        available: true,
+        projects: vec![],
+        directions: vec![],
+    };
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    writer.add_document(to_document(&fields, &row)).unwrap();
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let search = |with_documents: bool| {
+        let request = Request {
+            query: crate::search::query::parse("boburnoma"),
+            limit: 20,
+            with_documents,
+            ..Request::default()
+        };
+        run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request).unwrap()
+    };
+
+    let found = search(true);
+    assert_eq!(found.total, 1);
+    let copy = found.hits[0].document.clone().expect("the index keeps a copy");
+    assert_eq!(copy, Document { marc_xml: None, ..document });
+    assert_eq!(search(false).hits[0].document, None);
+}
