@@ -1,4 +1,4 @@
-//! Who may call which root field and mutation: one table, applied by an extension to every
+//! Who may call which root field and mutation: one table, applied by [`Guarded`] to every
 //! root field before it resolves. A root field or mutation without a rule is refused (and
 //! the server logs that a rule is missing): nothing runs open by default.
 //!
@@ -7,10 +7,14 @@
 //! Fields private to one partner (its e-mail, its agreements' scope, its balances) are
 //! checked by their resolvers.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
-use async_graphql::{ErrorExtensions, PathSegment, ServerError, ServerResult, Value};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::{ContainerType, resolve_container};
+use async_graphql::{
+    Context, ContextSelectionSet, ErrorExtensions, ObjectType, OutputType, Positioned, ServerError, ServerResult, Value,
+};
 
 use super::change::record_apart_with_pool;
 use crate::access::Viewer;
@@ -145,44 +149,54 @@ pub fn require_private_of(viewer: &Viewer, partner_id: i64, what: &str) -> async
     Err(denial.error(what))
 }
 
-pub struct AccessControl;
+/// A root type (`Query` or `Mutation`) whose every field is checked against [`rule`] before
+/// it resolves. The check sits on the root alone: nested fields resolve on async-graphql's
+/// direct path, which an extension's per-field hook would take them off (a results page
+/// resolves about a thousand fields).
+#[derive(Default)]
+pub struct Guarded<T>(pub T);
 
-impl ExtensionFactory for AccessControl {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AccessControl)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for AccessControl {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let root = info.parent_type;
-        if !matches!(root, "Query" | "Mutation" | "Subscription") {
-            return next.run(ctx, info).await;
-        }
+impl<T: ContainerType> ContainerType for Guarded<T> {
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        let root = T::type_name();
+        let field = ctx.item.node.name.node.as_str();
         let anonymous = Viewer::anonymous(None);
         let viewer = ctx.data_opt::<Viewer>().unwrap_or(&anonymous);
-        let denial = match rule(root, info.name) {
+        let denial = match rule(&root, field) {
             Some(rule) => rule.check(viewer).err(),
             None => {
-                tracing::error!(root, field = info.name, "a root field has no access rule; refusing it");
+                tracing::error!(root = %root, field, "a root field has no access rule; refusing it");
                 Some(Denial::Forbidden)
             }
         };
-        let Some(denial) = denial else { return next.run(ctx, info).await };
+        let Some(denial) = denial else { return self.0.resolve_field(ctx).await };
         if root == "Mutation"
             && let Ok(pool) = ctx.data::<sqlx::PgPool>()
         {
-            record_apart_with_pool(pool, &Entry::new(viewer, info.name, Outcome::Denied)).await;
+            record_apart_with_pool(pool, &Entry::new(viewer, field, Outcome::Denied)).await;
         }
-        let mut error: ServerError = denial.error(&format!("`{}`", info.name)).into_server_error(info.field.name.pos);
+        let error: ServerError = denial.error(&format!("`{field}`")).into_server_error(ctx.item.pos);
         // With its path, the refusal is a field error: the rest of the query still answers.
-        error.path = vec![PathSegment::Field(info.alias.unwrap_or(info.name).to_owned())];
-        Err(error)
+        Err(ctx.set_error_path(error))
+    }
+
+    async fn find_entity(&self, ctx: &Context<'_>, params: &Value) -> ServerResult<Option<Value>> {
+        self.0.find_entity(ctx, params).await
     }
 }
+
+impl<T: ContainerType> OutputType for Guarded<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        resolve_container(ctx, self).await
+    }
+}
+
+impl<T: ObjectType> ObjectType for Guarded<T> {}

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, MergedObject, Object, OutputType, Result, Schema};
 use sqlx::PgPool;
 
+use self::access::Guarded;
 use self::connection::{Counter, IntoPage, Page, PageArgs, forward_page};
 use self::error::GqlResultExt;
 use self::id::NodeKind;
@@ -40,7 +41,7 @@ use crate::db::list::{self as listing, Listing, Scope};
 use crate::db::{Direction, Window};
 use crate::partner::recent::RecentPartners;
 
-pub type HamkorSchema = Schema<Query, Mutation, subscription::Subscription>;
+pub type HamkorSchema = Schema<Guarded<Query>, Guarded<Mutation>, subscription::Subscription>;
 
 /// `nodes(ids:)` takes at most this many ids.
 pub const MAX_NODES: usize = 100;
@@ -80,9 +81,7 @@ pub fn build_schema() -> HamkorSchema {
     // Depth and cost are measured before execution by `cost`, in time linear in the
     // document; async-graphql's own depth and complexity checks expand fragment spreads,
     // which costs exponential time on a document built to hurt.
-    Schema::build(Query::default(), Mutation::default(), subscription::Subscription)
-        .extension(access::AccessControl)
-        .finish()
+    Schema::build(Guarded::default(), Guarded::default(), subscription::Subscription).finish()
 }
 
 /// Adds what resolvers need for one request: the caller, the pool, the search index, the
