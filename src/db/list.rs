@@ -95,19 +95,24 @@ pub async fn count<L: Listing>(pool: &PgPool, filter: &L, scope: Scope) -> Resul
     Ok(builder.build_query_scalar().fetch_one(pool).await?)
 }
 
-/// One window of the rows the filter selects within the scope, in `order`.
+/// One window of the rows the filter selects within the scope, in `order`. `select` is
+/// `L::SELECT` or a lighter statement giving the same rows (see `Prefetch::lighter_select`).
 pub async fn page<L: Listing>(
     pool: &PgPool,
+    select: &'static str,
     filter: &L,
     scope: Scope,
     order: L::Order,
     direction: Direction,
     window: Window,
 ) -> Result<Vec<L::Row>> {
-    let mut builder = QueryBuilder::new(L::SELECT);
+    let mut builder = QueryBuilder::new(select);
     filtered(&mut builder, filter, scope);
     let dir = direction.sql();
     builder.push(format_args!(" ORDER BY {} {dir} NULLS LAST, {} {dir}", L::order_by(order), L::ID));
-    builder.push(" LIMIT ").push_bind(window.limit).push(" OFFSET ").push_bind(window.offset);
+    // The window is written out, not bound: a list without conditions is then a statement
+    // without parameters, which PostgreSQL plans once per connection instead of on every
+    // call (planning was half its time on a page of twenty). Both are integers of ours.
+    builder.push(format_args!(" LIMIT {} OFFSET {}", window.limit, window.offset));
     Ok(builder.build_query_as().fetch_all(pool).await?)
 }

@@ -33,6 +33,34 @@ pub(crate) const SELECT: &str = concat!(
     ", d.source, d.control_number, d.origin_partner_id, d.origin_exchange_id, d.import_id, NULL::text AS marc_xml, \
      d.created_at, d.updated_at FROM documents d"
 );
+/// [`SELECT`] for a list whose selection shows only [`BRIEF_FIELDS`]: the long texts and
+/// lists (contributors, subjects, abstract, notes…) are not read, decoded or copied, and
+/// come back empty. A list of twenty titles was mostly the decoding of columns nobody asked for.
+pub(crate) const BRIEF_SELECT: &str = "SELECT d.id, title, subtitle, '[]'::jsonb AS parallel_titles, \
+     '[]'::jsonb AS contributors, languages, NULL::text AS publisher, NULL::text AS place, year, \
+     NULL::text AS edition, NULL::text AS series_title, NULL::text AS series_volume, '{}'::text[] AS isbns, \
+     '{}'::text[] AS issns, '{}'::text[] AS subjects, NULL::text AS abstract_text, NULL::text AS notes, \
+     NULL::text AS physical_description, format, d.source, d.control_number, d.origin_partner_id, \
+     d.origin_exchange_id, d.import_id, NULL::text AS marc_xml, d.created_at, d.updated_at FROM documents d";
+
+/// The GraphQL fields of a document that [`BRIEF_SELECT`] reads in full.
+pub(crate) const BRIEF_FIELDS: [&str; 14] = [
+    "__typename",
+    "id",
+    "title",
+    "subtitle",
+    "languages",
+    "year",
+    "format",
+    "source",
+    "controlNumber",
+    "originPartner",
+    "originExchange",
+    "holdings",
+    "createdAt",
+    "updatedAt",
+];
+
 const SELECT_WITH_RECORD: &str = concat!(
     "SELECT d.id, ",
     description_columns!(),

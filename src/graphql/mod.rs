@@ -148,11 +148,12 @@ where
     L::Row: OutputType + Prefetch,
 {
     let scope = scope(ctx);
+    let select = L::Row::lighter_select(ctx).unwrap_or(L::SELECT);
     if let Some((offset, limit)) = args.forward_window().gql()? {
         // One row more than the page tells whether there is a next one; the total is
         // counted only if the client selects it.
         let window = Window { offset, limit: limit + 1, total: 0 };
-        let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;
+        let rows = listing::page(pool(ctx), select, filter, scope, order, direction, window).await.gql()?;
         L::Row::prefetch(ctx, &rows).await?;
         let (pool, filter) = (pool(ctx).clone(), filter.clone());
         let counter: Counter = std::sync::Arc::new(move || {
@@ -163,7 +164,7 @@ where
     }
     let total = listing::count(pool(ctx), filter, scope).await.gql()?;
     let window = args.window(total).gql()?;
-    let rows = listing::page(pool(ctx), filter, scope, order, direction, window).await.gql()?;
+    let rows = listing::page(pool(ctx), select, filter, scope, order, direction, window).await.gql()?;
     L::Row::prefetch(ctx, &rows).await?;
     Ok(window.page(rows))
 }

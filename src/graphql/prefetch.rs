@@ -18,6 +18,7 @@ use super::loaders::{
 use crate::agreement::Agreement;
 use crate::audit::AuditEvent;
 use crate::document::Document;
+use crate::document::db::{BRIEF_FIELDS, BRIEF_SELECT};
 use crate::document::import::db::{ChangeRecord, ImportRecord};
 use crate::document::import::{Rejection, Warning};
 use crate::exchange::Exchange;
@@ -31,6 +32,12 @@ use crate::token::Token;
 pub(crate) trait Prefetch: Sized + Sync {
     /// Loads, for all of `rows`, the nested fields the connection's selection asks for.
     fn prefetch<'a>(ctx: &'a Context<'_>, rows: &'a [Self]) -> impl Future<Output = Result<()>> + Send + 'a;
+
+    /// A statement lighter than the listing's own that gives every field the connection's
+    /// selection shows, when there is one.
+    fn lighter_select(_ctx: &Context<'_>) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Whether the connection field being resolved selects `field` on its rows, through
@@ -79,6 +86,14 @@ impl Prefetch for Partner {
 }
 
 impl Prefetch for Document {
+    fn lighter_select(ctx: &Context<'_>) -> Option<&'static str> {
+        let look_ahead = ctx.look_ahead();
+        let mut nodes = look_ahead.field("nodes").selection_fields();
+        nodes.extend(look_ahead.field("edges").field("node").selection_fields());
+        let brief = nodes.iter().flat_map(|node| node.selection_set()).all(|f| BRIEF_FIELDS.contains(&f.name()));
+        brief.then_some(BRIEF_SELECT)
+    }
+
     async fn prefetch(ctx: &Context<'_>, rows: &[Self]) -> Result<()> {
         let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
         let partners: Vec<i64> = rows.iter().filter_map(|d| d.origin_partner_id).collect();

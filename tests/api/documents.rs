@@ -105,3 +105,38 @@ async fn holdings_by_holder_with_unique_barcodes_and_guarded_deletes() {
     assert!(error["message"].as_str().unwrap().contains("holdings"), "{error}");
     assert_eq!(app.count("documents").await, 1);
 }
+
+/// A list that shows only a document's short fields reads only those columns; one that shows
+/// more reads them all. Either way each row shows what the document itself shows.
+#[tokio::test]
+async fn a_list_shows_every_field_it_selects_as_the_document_has_it() {
+    let app = TestApp::seeded().await;
+    let short = "id title subtitle languages year format source controlNumber createdAt updatedAt \
+                 originPartner { id } holdings(first: 5) { edges { node { barcode } } }";
+    let long = "contributors { name role } parallelTitles { title } publisher place edition seriesTitle \
+                seriesVolume isbns issns subjects abstract notes physicalDescription";
+    let of_each =
+        |fields: &str| format!("query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Document {{ {fields} }} }} }}");
+    for (selection, fragment) in [
+        (short.to_owned(), String::new()),
+        (format!("{short} ...long"), format!("fragment long on Document {{ {long} }}")),
+    ] {
+        let list = app
+            .data(
+                &format!("{{ documents(first: 100) {{ edges {{ node {{ {selection} }} }} }} }} {fragment}"),
+                json!({}),
+            )
+            .await;
+        let rows: Vec<serde_json::Value> =
+            list["documents"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect();
+        assert!(rows.len() > 5, "the seeded catalogue lists its documents");
+        let ids: Vec<serde_json::Value> = rows.iter().map(|r| r["id"].clone()).collect();
+        let fields = if fragment.is_empty() { short.to_owned() } else { format!("{short} {long}") };
+        let each = app.data(&of_each(&fields), json!({ "ids": ids })).await;
+        assert_eq!(each["nodes"].as_array().unwrap(), &rows, "{selection}");
+        if !fragment.is_empty() {
+            assert!(rows.iter().any(|r| r["contributors"].as_array().is_some_and(|c| !c.is_empty())));
+            assert!(rows.iter().any(|r| r["subjects"].as_array().is_some_and(|s| !s.is_empty())));
+        }
+    }
+}
