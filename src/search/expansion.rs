@@ -256,7 +256,18 @@ fn suggestion_edits(word: &str) -> u8 {
 
 /// The indexed word (folded, or cross-script) closest to `word`, preferring fewer edits, then
 /// more documents: the basis of "did you mean".
-pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: &Fields, word: &str) -> Option<String> {
+///
+/// A search that found nothing has usually just looked for the word's misspellings in the
+/// vocabulary, as far as this looks: when `expansions` holds that whole list (it is shorter
+/// than [`MAX_EXPANSIONS`], so nothing was left out), its words are the folded candidates,
+/// and the vocabulary is not walked a second time.
+pub fn closest_term(
+    searcher: &Searcher,
+    tokenizers: &TokenizerManager,
+    fields: &Fields,
+    expansions: &ExpansionCache,
+    word: &str,
+) -> Option<String> {
     let mut best: HashMap<String, (usize, u64)> = HashMap::new();
     for analyzer in [FOLDED, TRANSLIT] {
         let tokens = analysis::tokens(tokenizers, analyzer, word);
@@ -264,6 +275,18 @@ pub fn closest_term(searcher: &Searcher, tokenizers: &TokenizerManager, fields: 
         let edits = suggestion_edits(target);
         if edits == 0 {
             continue;
+        }
+        if analyzer == FOLDED && typo_distance(target) == edits {
+            let misspellings = expansions.expand(searcher, fields.vocabulary, target, Expansion::Typos(edits));
+            if misspellings.len() < MAX_EXPANSIONS {
+                for candidate in misspellings.iter() {
+                    let documents =
+                        searcher.doc_freq(&Term::from_field_text(fields.vocabulary, candidate)).unwrap_or(0);
+                    let entry = best.entry(candidate.clone()).or_insert((strsim::osa_distance(candidate, target), 0));
+                    entry.1 += documents;
+                }
+                continue;
+            }
         }
         let dictionaries = if analyzer == FOLDED {
             vec![fields.vocabulary]
@@ -362,7 +385,8 @@ mod tests {
         }
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
-        let closest = |word: &str| closest_term(&searcher, index.tokenizers(), &fields, word);
+        let cache = ExpansionCache::default();
+        let closest = |word: &str| closest_term(&searcher, index.tokenizers(), &fields, &cache, word);
         // One edit from "samarqand", two from the more frequent "samarkand".
         assert_eq!(closest("samarqant").as_deref(), Some("samarqand"));
         // Two edits from both: the more frequent.

@@ -205,8 +205,9 @@ impl SearchIndex {
             words
                 .iter()
                 .map(|w| {
-                    active.remembered.expansions.closest(&searcher, fields.vocabulary, w, || {
-                        expansion::closest_term(&searcher, &active.tokenizers, &fields, w)
+                    let expansions = &active.remembered.expansions;
+                    expansions.closest(&searcher, fields.vocabulary, w, || {
+                        expansion::closest_term(&searcher, &active.tokenizers, &fields, expansions, w)
                     })
                 })
                 .collect()
