@@ -154,7 +154,8 @@ where
         // counted only if the client selects it.
         let window = Window { offset, limit: limit + 1, total: 0 };
         let rows = listing::page(pool(ctx), select, filter, scope, order, direction, window).await.gql()?;
-        L::Row::prefetch(ctx, &rows).await?;
+        // The row past the page only tells that there is a next page: nothing of it is shown.
+        L::Row::prefetch(ctx, &rows[..rows.len().min(limit as usize)]).await?;
         let (pool, filter) = (pool(ctx).clone(), filter.clone());
         let counter: Counter = std::sync::Arc::new(move || {
             let (pool, filter) = (pool.clone(), filter.clone());
