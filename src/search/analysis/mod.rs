@@ -94,6 +94,12 @@ pub fn tokens(manager: &TokenizerManager, analyzer: &str, text: &str) -> Vec<Str
     analyze(manager, analyzer, text).into_iter().map(|token| token.text).collect()
 }
 
+/// Whether every token is Chinese, Japanese or Korean (and there is one): text that the
+/// [`STEMMED`] and [`TRANSLIT`] analyses leave exactly as [`FOLDED`] does.
+pub fn only_cjk(tokens: &[String]) -> bool {
+    !tokens.is_empty() && tokens.iter().all(|t| t.chars().all(words::is_cjk))
+}
+
 /// The character, when a query word analyses to one Chinese, Japanese or Korean character
 /// alone: in the index it lives inside bigrams (see [`words`]), so it is looked up there.
 pub fn lone_cjk_character(tokens: &[String]) -> Option<char> {

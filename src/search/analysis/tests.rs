@@ -216,6 +216,22 @@ fn folded_leaves_cjk_hangul_indic_georgian_alone() {
     }
 }
 
+/// Where the searcher reads a CJK query only as written and folded: the other two analyses
+/// must give exactly the folded tokens for such text.
+#[test]
+fn stemmed_and_translit_leave_cjk_as_folded() {
+    for text in ["中国国家图书馆", "紅樓夢", "源氏物語", "としょかん", "トショカン", "국립중앙도서관", "书"]
+    {
+        let folded = t(FOLDED, text);
+        assert!(super::only_cjk(&folded), "{text}");
+        assert_eq!(t(STEMMED, text), folded, "{text}");
+        assert_eq!(t(TRANSLIT, text), folded, "{text}");
+    }
+    for text in ["红楼梦 Dream", "Москва 图书馆", "", "1991年"] {
+        assert!(!super::only_cjk(&t(FOLDED, text)), "{text}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // STEMMED
 

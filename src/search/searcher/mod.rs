@@ -180,8 +180,16 @@ fn clause_query(
         Clause::Word(w) => (w.as_str(), false),
         Clause::Phrase(p) => (p.as_str(), true),
     };
+    let folded = analysis::tokens(tokenizers, FOLDED, text);
+    let only_cjk = analysis::only_cjk(&folded);
     let mut parts: Vec<Part> = Vec::new();
     for (analyzer, tier) in TIERS {
+        // Stemming and the cross-script skeleton leave Chinese, Japanese and Korean as they
+        // are folded: their posting lists would be the folded ones again, read twice more
+        // (a CJK word is a phrase of bigrams, so each list is read with its positions).
+        if only_cjk && (analyzer == STEMMED || analyzer == TRANSLIT) {
+            continue;
+        }
         let tokens = analysis::tokens(tokenizers, analyzer, text);
         for source in Source::ALL {
             if let Some(query) = text_query(fields.text.get(source, analyzer), &tokens) {
@@ -189,7 +197,6 @@ fn clause_query(
             }
         }
     }
-    let folded = analysis::tokens(tokenizers, FOLDED, text);
     if let (Some(character), false) = (analysis::lone_cjk_character(&folded), is_phrase) {
         // A prefix or typo of one character means nothing; the bigrams holding it are the word.
         parts.extend(in_bigram_parts(searcher, fields, building, &folded[0], character));
