@@ -12,7 +12,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Order, Searcher, Term};
 
-use self::hit::hit;
+use self::hit::{HitColumns, hit};
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
@@ -428,9 +428,16 @@ fn run_pass(
     let hits = if request.limit == 0 {
         Vec::new()
     } else {
+        let mut opened: Vec<Option<Option<HitColumns>>> = searcher.segment_readers().iter().map(|_| None).collect();
         addresses
             .into_iter()
-            .filter_map(|(score, address)| hit(searcher, fields, address, score, request.with_documents))
+            .filter_map(|(score, address)| {
+                let segment = address.segment_ord;
+                let columns = opened[segment as usize]
+                    .get_or_insert_with(|| HitColumns::open(searcher.segment_reader(segment)))
+                    .as_ref()?;
+                hit(searcher, fields, columns, address, score, request.with_documents)
+            })
             .collect()
     };
     let facets =
