@@ -8,16 +8,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tantivy::index::SegmentId;
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{Searcher, Term};
+use tantivy::{Searcher, SegmentReader, Term};
 use tantivy_fst::Automaton;
 
 use super::analysis::{self, FOLDED, TRANSLIT};
 use super::cjk_automaton::ContainsChar;
 use super::prefix_automaton::Prefix;
 use super::schema::{Fields, Source};
+use super::typo_index::TypoIndex;
 
 /// At most this many words stand for one prefix or misspelling in one field (the most
 /// frequent ones).
@@ -64,6 +66,9 @@ enum Walk {
 pub struct ExpansionCache {
     /// The generation the entries belong to, and the entries.
     entries: std::sync::Mutex<(u64, Entries)>,
+    /// Each segment's vocabulary by letter pairs, for misspellings: kept while the segment
+    /// is part of the index (segments never change).
+    typo_indexes: std::sync::Mutex<HashMap<(SegmentId, Field), Arc<TypoIndex>>>,
 }
 
 type Entries = HashMap<(Field, String, Walk), Arc<Vec<String>>>;
@@ -73,16 +78,68 @@ const CACHE_ENTRIES: usize = 20_000;
 
 impl Default for ExpansionCache {
     fn default() -> Self {
-        ExpansionCache { entries: std::sync::Mutex::new((u64::MAX, HashMap::new())) }
+        ExpansionCache {
+            entries: std::sync::Mutex::new((u64::MAX, HashMap::new())),
+            typo_indexes: std::sync::Mutex::new(HashMap::new()),
+        }
     }
 }
 
 impl ExpansionCache {
     /// `expand` (without a skip filter), remembered for this searcher's generation.
     pub fn expand(&self, searcher: &Searcher, field: Field, word: &str, expansion: Expansion) -> Arc<Vec<String>> {
-        self.remembered(searcher, (field, word.to_owned(), Walk::Expansion(expansion)), || {
-            expand(searcher, field, word, expansion, |_| false)
+        self.remembered(searcher, (field, word.to_owned(), Walk::Expansion(expansion)), || match expansion {
+            Expansion::Typos(distance) => self
+                .misspellings_by_pairs(searcher, field, word, distance)
+                .unwrap_or_else(|| expand(searcher, field, word, expansion, |_| false)),
+            _ => expand(searcher, field, word, expansion, |_| false),
         })
+    }
+
+    /// What [`expand`] finds for `Typos(distance)`, looked up by letter pairs (see
+    /// [`TypoIndex`]); `None` when the word is too short for that, or a segment's
+    /// dictionary cannot be read.
+    fn misspellings_by_pairs(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        word: &str,
+        distance: u8,
+    ) -> Option<Vec<String>> {
+        let mut frequencies: HashMap<String, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let index = self.typo_index(segment, field)?;
+            let usable = index.within(word, distance, |candidate, documents| {
+                if candidate != word {
+                    *frequencies.entry(candidate.to_owned()).or_insert(0) += u64::from(documents);
+                }
+            });
+            if !usable {
+                return None;
+            }
+        }
+        let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(MAX_EXPANSIONS);
+        Some(ranked.into_iter().map(|(text, _)| text).collect())
+    }
+
+    /// The segment's [`TypoIndex`] of `field`, built the first time it is needed.
+    fn typo_index(&self, segment: &SegmentReader, field: Field) -> Option<Arc<TypoIndex>> {
+        let key = (segment.segment_id(), field);
+        if let Some(found) = self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Some(found.clone());
+        }
+        // Built outside the lock: other searches go on meanwhile.
+        let built = match TypoIndex::build(segment, field) {
+            Ok(built) => Arc::new(built),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read a segment's vocabulary for misspellings");
+                return None;
+            }
+        };
+        let mut indexes = self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner());
+        Some(indexes.entry(key).or_insert(built).clone())
     }
 
     /// The closest word `find` works out for `word`, remembered for this searcher's
@@ -109,6 +166,10 @@ impl ExpansionCache {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             if entries.0 != generation {
                 *entries = (generation, HashMap::new());
+                // Segments merged away are forgotten with the generation that dropped them.
+                let live: std::collections::HashSet<SegmentId> =
+                    searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+                self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| live.contains(id));
             }
             if let Some(found) = entries.1.get(&key) {
                 return found.clone();

@@ -29,6 +29,7 @@ pub mod query;
 pub mod schema;
 pub mod searcher;
 pub mod store;
+mod typo_index;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
