@@ -357,22 +357,34 @@ pub fn closest_term(
                 .map(|s| fields.text.get(*s, analyzer))
                 .collect()
         };
-        // One automaton for every dictionary: it depends on the word, not the field, and
-        // building it is most of the cost.
-        let query = FuzzyTermQuery::new(Term::from_field_text(fields.vocabulary, target), edits, true);
-        let Ok(automaton) = query.automaton() else { continue };
+        let mut add = |candidate: &str, documents: u32| {
+            if candidate != target {
+                let entry = best.entry(candidate.to_owned()).or_insert((strsim::osa_distance(candidate, target), 0));
+                entry.1 += u64::from(documents);
+            }
+        };
+        // Looked up by letter pairs where the word is long enough; otherwise walked with one
+        // automaton for every dictionary (it depends on the word, not the field, and
+        // building it is most of the cost of a walk).
+        let mut automaton = None;
         for field in dictionaries {
             for segment in searcher.segment_readers() {
+                if expansions.typo_index(segment, field).is_some_and(|index| index.within(target, edits, &mut add)) {
+                    continue;
+                }
+                let automaton = match &automaton {
+                    Some(built) => built,
+                    None => {
+                        let query = FuzzyTermQuery::new(Term::from_field_text(fields.vocabulary, target), edits, true);
+                        let Ok(built) = query.automaton() else { continue };
+                        automaton.insert(built)
+                    }
+                };
                 let Ok(index) = segment.inverted_index(field) else { continue };
-                let Ok(mut stream) = index.terms().search(&automaton).into_stream() else { continue };
+                let Ok(mut stream) = index.terms().search(automaton).into_stream() else { continue };
                 while stream.advance() {
                     let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-                    if candidate == target {
-                        continue;
-                    }
-                    let edits = strsim::osa_distance(candidate, target);
-                    let entry = best.entry(candidate.to_owned()).or_insert((edits, 0));
-                    entry.1 += u64::from(stream.value().doc_freq);
+                    add(candidate, stream.value().doc_freq);
                 }
             }
         }
