@@ -118,10 +118,7 @@ impl ExpansionCache {
                 return None;
             }
         }
-        let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        ranked.truncate(MAX_EXPANSIONS);
-        Some(ranked.into_iter().map(|(text, _)| text).collect())
+        Some(most_documents_first(frequencies, MAX_EXPANSIONS))
     }
 
     /// The segment's [`TypoIndex`] of `field`, built the first time it is needed.
@@ -240,6 +237,11 @@ where
             }
         });
     }
+    most_documents_first(frequencies, max)
+}
+
+/// The `max` words held by the most documents, ties in order.
+fn most_documents_first(frequencies: HashMap<String, u64>, max: usize) -> Vec<String> {
     let mut ranked: Vec<(String, u64)> = frequencies.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(max);
@@ -318,10 +320,8 @@ fn suggestion_edits(word: &str) -> u8 {
 /// The indexed word (folded, or cross-script) closest to `word`, preferring fewer edits, then
 /// more documents: the basis of "did you mean".
 ///
-/// A search that found nothing has usually just looked for the word's misspellings in the
-/// vocabulary, as far as this looks: when `expansions` holds that whole list (it is shorter
-/// than [`MAX_EXPANSIONS`], so nothing was left out), its words are the folded candidates,
-/// and the vocabulary is not walked a second time.
+/// The dictionaries are looked up through the letter-pair indexes `expansions` keeps per
+/// segment (the ones the search's own misspellings use), walked only for short words.
 pub fn closest_term(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
@@ -336,18 +336,6 @@ pub fn closest_term(
         let edits = suggestion_edits(target);
         if edits == 0 {
             continue;
-        }
-        if analyzer == FOLDED && typo_distance(target) == edits {
-            let misspellings = expansions.expand(searcher, fields.vocabulary, target, Expansion::Typos(edits));
-            if misspellings.len() < MAX_EXPANSIONS {
-                for candidate in misspellings.iter() {
-                    let documents =
-                        searcher.doc_freq(&Term::from_field_text(fields.vocabulary, candidate)).unwrap_or(0);
-                    let entry = best.entry(candidate.clone()).or_insert((strsim::osa_distance(candidate, target), 0));
-                    entry.1 += documents;
-                }
-                continue;
-            }
         }
         let dictionaries = if analyzer == FOLDED {
             vec![fields.vocabulary]
