@@ -278,7 +278,7 @@ async fn execute(
     is_get: bool,
 ) -> Response {
     let started = Instant::now();
-    let doc = match async_graphql::parser::parse_query(&params.query) {
+    let doc = match state.parsed.parse(&params.query) {
         Ok(doc) => doc,
         Err(err) => {
             let status = if media == MediaType::GraphqlResponseJson { StatusCode::BAD_REQUEST } else { StatusCode::OK };

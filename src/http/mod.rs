@@ -10,6 +10,7 @@ pub mod graphql;
 pub mod iso18626;
 pub mod limits;
 pub mod oai;
+pub mod parsed;
 pub mod subscriptions;
 
 use std::sync::Arc;
@@ -88,6 +89,8 @@ pub struct AppState {
     pub tokens: Arc<crate::token::cache::TokenCache>,
     /// Partners as results pages show them (see [`crate::partner::recent`]).
     pub recent_partners: Arc<crate::partner::recent::RecentPartners>,
+    /// Documents parsed before, by their text.
+    pub parsed: Arc<parsed::ParsedDocuments>,
     pub limits: Option<Arc<RateLimits>>,
     pub options: Arc<HttpOptions>,
     pub metrics: Metrics,
@@ -126,6 +129,7 @@ impl AppState {
             health,
             tokens,
             recent_partners: Arc::default(),
+            parsed: Arc::default(),
             limits: RateLimits::per_minute(options.rate_limit_per_minute).map(Arc::new),
             options: Arc::new(options),
             metrics: Metrics::global(),

@@ -6,9 +6,9 @@
 //! snippet stops reading at the end of its passage.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use foldhash::{HashMap, HashSet};
 use tantivy::tokenizer::{TokenStream, TokenizerManager};
 
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT, fold, stem, translit};
@@ -122,6 +122,11 @@ impl Matcher {
         let folded = scratch.folded.as_str();
         if self.folded.contains(folded) || self.prefix.as_deref().is_some_and(|p| folded.starts_with(p)) {
             return true;
+        }
+        // A CJK word is its own stem and cross-script form (see `analysis::only_cjk`), and
+        // too short for typos: nothing further can match it.
+        if word.chars().next().is_some_and(super::analysis::words::is_cjk) {
+            return false;
         }
         if !self.typos.is_empty() {
             let length = folded.chars().count();

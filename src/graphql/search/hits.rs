@@ -17,7 +17,8 @@ use crate::search::searcher::Hit;
 ///
 /// Documents come from the index's copies (asked for in the search request); one without a
 /// copy is read from PostgreSQL, and a hit whose document was deleted meanwhile is left out.
-/// Highlights are marked only when selected.
+/// Highlights are marked only when selected: by the search for the copies it read, here for
+/// the documents read from PostgreSQL.
 pub(super) async fn show_hits(
     ctx: &Context<'_>,
     index: &SearchIndex,
@@ -41,21 +42,32 @@ pub(super) async fn show_hits(
             None => (!wants_documents).then_some((i, hit, None)),
         })
         .collect();
-    let mut highlights = if wants_highlights {
-        let texts = shown
+    // The search marked the copies it read; only documents read from PostgreSQL here are
+    // still to be marked.
+    let unmarked: Vec<(String, Option<String>)> = if wants_highlights {
+        shown
             .iter()
+            .filter(|(_, hit, _)| hit.highlights.is_none())
             .filter_map(|(_, _, d)| d.as_ref())
             .map(|d| (d.description.title.clone(), d.description.abstract_text.clone()))
-            .collect();
-        index.highlight(query.clone(), texts).await.map_err(Error::from).gql()?
+            .collect()
     } else {
         Vec::new()
+    };
+    let mut marked_here = if unmarked.is_empty() {
+        Vec::new()
+    } else {
+        index.highlight(query.clone(), unmarked).await.map_err(Error::from).gql()?
     }
     .into_iter();
     Ok(shown
         .into_iter()
         .map(|(i, hit, document)| {
-            let marked = if document.is_some() { highlights.next().unwrap_or_default() } else { Default::default() };
+            let marked = match (hit.highlights, &document) {
+                (Some(marked), _) => marked,
+                (None, Some(_)) if wants_highlights => marked_here.next().unwrap_or_default(),
+                _ => Default::default(),
+            };
             let shown = SearchHit {
                 document_id: hit.document_id,
                 document,

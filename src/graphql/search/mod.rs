@@ -141,6 +141,7 @@ impl SearchQuery {
             limit: limit as usize,
             facets,
             with_documents: wants_documents,
+            with_highlights: want_highlights,
         };
         let started = std::time::Instant::now();
         let mut results = index.search(request).await.map_err(Error::from).gql()?;

@@ -74,7 +74,9 @@ pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
     // Fast paths with the same result: ASCII is its own NFKC and lowercases byte by byte;
     // most other words are already NFKC (the quick check answers without decomposing).
-    if word.is_ascii() {
+    if word.chars().all(is_caseless_nfkc_cjk) {
+        out.push_str(word);
+    } else if word.is_ascii() {
         out.extend(
             word.bytes()
                 .map(|b| if is_apostrophe(b as char) { CANONICAL_APOSTROPHE } else { b.to_ascii_lowercase() as char }),
@@ -84,6 +86,14 @@ pub fn normalize_word(word: &str, out: &mut String) {
     } else {
         push_lowercase(word.nfkc(), out);
     }
+}
+
+/// Han ideographs, Hangul syllables and the plain kana: their own NFKC form, with no case
+/// and nothing invisible, so a CJK bigram (most of a CJK text's tokens) is copied as is.
+/// (Compatibility ideographs, halfwidth forms and the spacing sound marks are not: they
+/// take the general path.)
+fn is_caseless_nfkc_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
 }
 
 /// Lowercases already normalised characters into `out`, dropping invisible ones and
@@ -371,5 +381,18 @@ mod tests {
             push_lowercase(word.nfkc(), &mut full);
             assert_eq!(fast, full, "{word}");
         }
+    }
+
+    #[test]
+    fn every_character_copied_as_is_is_its_own_normal_lowercase_form() {
+        let copied = (0..=0x10FFFF_u32).filter_map(char::from_u32).filter(|&c| is_caseless_nfkc_cjk(c));
+        let mut count = 0;
+        for c in copied {
+            let mut full = String::new();
+            push_lowercase(c.to_string().nfkc(), &mut full);
+            assert_eq!(full, c.to_string(), "U+{:04X}", c as u32);
+            count += 1;
+        }
+        assert!(count > 38_000, "the ranges hold the unified ideographs and Hangul syllables");
     }
 }

@@ -35,7 +35,7 @@ pub(super) fn hit(
     let document_id = columns.id.first(address.doc_id)? as i64;
     let origin_partner_id = columns.partner.as_ref().and_then(|c| c.first(address.doc_id)).map(|p| p as i64);
     let document = if with_document { stored_copy(searcher, fields, address, document_id) } else { None };
-    Some(Hit { document_id, origin_partner_id, score, document })
+    Some(Hit { document_id, origin_partner_id, score, document, highlights: None })
 }
 
 /// The index's copy of a hit's document.

@@ -10,7 +10,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{Order, Searcher, Term};
+use tantivy::{DocAddress, Order, Searcher, Term};
 
 use self::hit::{HitColumns, hit};
 use super::SearchError;
@@ -19,6 +19,7 @@ use super::any_term::AnyTermQuery;
 use super::expansion::{Expansion, ExpansionCache, typo_distance};
 use super::facet_table::FacetTables;
 use super::facets::{self, FacetDepth, Facets};
+use super::highlight::{Highlights, Matcher};
 use super::matching::{ClauseQuery, Part};
 use super::query::{Clause, ParsedQuery};
 use super::schema::{Fields, Source};
@@ -74,6 +75,8 @@ pub struct Request {
     pub facets: FacetDepth,
     /// Read each hit's document from the index's copy (see [`Hit::document`]).
     pub with_documents: bool,
+    /// Mark what matched in each hit's title and abstract (with `with_documents`).
+    pub with_highlights: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -85,6 +88,9 @@ pub struct Hit {
     /// The document as the index last saw it, when the request asked for documents; `None`
     /// also when the copy could not be read, and the caller then reads it from PostgreSQL.
     pub document: Option<Document>,
+    /// What matched in the copy's title and abstract, when the request asked for them and
+    /// the copy was read.
+    pub highlights: Option<Highlights>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -388,20 +394,30 @@ pub fn run(
     let strict = Building { expansions, corrected: &[] };
     let pass = |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request);
     let candidates = correctable(tokenizers, &request.query);
-    if candidates.is_empty() {
-        return pass(strict);
-    }
-    let wanted = (request.offset + request.limit).max(1);
-    let first = pass(strict)?;
-    if first.total >= wanted {
-        return Ok(first);
-    }
-    let unknown: Vec<String> =
-        candidates.into_iter().filter(|word| !known(searcher, tokenizers, fields, word)).collect();
-    if unknown.is_empty() {
-        return Ok(first);
-    }
-    pass(Building { expansions, corrected: &unknown })
+    let found = if candidates.is_empty() {
+        pass(strict)?
+    } else {
+        let wanted = (request.offset + request.limit).max(1);
+        let first = pass(strict)?;
+        let unknown: Vec<String> = if first.total >= wanted {
+            Vec::new()
+        } else {
+            candidates.into_iter().filter(|word| !known(searcher, tokenizers, fields, word)).collect()
+        };
+        if unknown.is_empty() { first } else { pass(Building { expansions, corrected: &unknown })? }
+    };
+    Ok(Results {
+        total: found.total,
+        hits: hits(searcher, tokenizers, fields, request, found.addresses),
+        facets: found.facets,
+    })
+}
+
+/// What one pass found: the page's hits are read only for the pass whose answer is kept.
+struct Found {
+    total: usize,
+    addresses: Vec<(f32, DocAddress)>,
+    facets: Facets,
 }
 
 fn run_pass(
@@ -411,7 +427,7 @@ fn run_pass(
     building: Building<'_>,
     facet_tables: &FacetTables,
     request: &Request,
-) -> Result<Results, SearchError> {
+) -> Result<Found, SearchError> {
     let query = build_query(searcher, tokenizers, fields, building, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
     let facet_collectors = facets::collector(request.facets, facet_tables);
@@ -425,24 +441,42 @@ fn run_pass(
             (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
         }
     };
-    let hits = if request.limit == 0 {
-        Vec::new()
-    } else {
-        let mut opened: Vec<Option<Option<HitColumns>>> = searcher.segment_readers().iter().map(|_| None).collect();
-        addresses
-            .into_iter()
-            .filter_map(|(score, address)| {
-                let segment = address.segment_ord;
-                let columns = opened[segment as usize]
-                    .get_or_insert_with(|| HitColumns::open(searcher.segment_reader(segment)))
-                    .as_ref()?;
-                hit(searcher, fields, columns, address, score, request.with_documents)
-            })
-            .collect()
-    };
     let facets =
         facet_counts.map(|(categories, years)| facets::facets(request.facets, categories, &years)).unwrap_or_default();
-    Ok(Results { total, hits, facets })
+    Ok(Found { total, addresses, facets })
+}
+
+/// The page's hits, with their copies and highlights when asked for: marked here, on the
+/// same thread as the search, rather than in a second trip to the blocking pool.
+fn hits(
+    searcher: &Searcher,
+    tokenizers: &TokenizerManager,
+    fields: &Fields,
+    request: &Request,
+    addresses: Vec<(f32, DocAddress)>,
+) -> Vec<Hit> {
+    if request.limit == 0 {
+        return Vec::new();
+    }
+    let matcher =
+        (request.with_documents && request.with_highlights).then(|| Matcher::for_query(tokenizers, &request.query));
+    let mut opened: Vec<Option<Option<HitColumns>>> = searcher.segment_readers().iter().map(|_| None).collect();
+    addresses
+        .into_iter()
+        .filter_map(|(score, address)| {
+            let segment = address.segment_ord;
+            let columns = opened[segment as usize]
+                .get_or_insert_with(|| HitColumns::open(searcher.segment_reader(segment)))
+                .as_ref()?;
+            let mut found = hit(searcher, fields, columns, address, score, request.with_documents)?;
+            if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
+                let description = &document.description;
+                found.highlights =
+                    Some(matcher.hit(tokenizers, &description.title, description.abstract_text.as_deref()));
+            }
+            Some(found)
+        })
+        .collect()
 }
 
 #[cfg(test)]

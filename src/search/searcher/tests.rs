@@ -48,19 +48,27 @@ fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
     writer.add_document(to_document(&fields, &row)).unwrap();
     writer.commit().unwrap();
     let searcher = index.reader().unwrap().searcher();
-    let search = |with_documents: bool| {
+    let search = |with_documents: bool, with_highlights: bool| {
         let request = Request {
             query: crate::search::query::parse("boburnoma"),
             limit: 20,
             with_documents,
+            with_highlights,
             ..Request::default()
         };
         run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request).unwrap()
     };
 
-    let found = search(true);
+    let found = search(true, false);
     assert_eq!(found.total, 1);
     let copy = found.hits[0].document.clone().expect("the index keeps a copy");
     assert_eq!(copy, Document { marc_xml: None, ..document });
-    assert_eq!(search(false).hits[0].document, None);
+    assert_eq!(found.hits[0].highlights, None);
+    assert_eq!(search(false, false).hits[0].document, None);
+
+    // Highlights are marked on the copy, as the page shows them.
+    let marked = search(true, true).hits[0].highlights.clone().expect("marked when asked");
+    assert_eq!(marked.title.as_deref(), Some("<mark>Boburnoma</mark>"));
+    assert_eq!(marked.abstract_text, None, "nothing in the abstract matches");
+    assert_eq!(search(false, true).hits[0].highlights, None, "no copy read, nothing to mark");
 }
