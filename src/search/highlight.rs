@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use foldhash::{HashMap, HashSet};
-use tantivy::tokenizer::{TokenStream, TokenizerManager};
+use tantivy::tokenizer::TokenizerManager;
 
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT, fold, stem, translit};
 use super::expansion::typo_distance;
@@ -154,30 +154,27 @@ impl Matcher {
     }
 
     /// Byte ranges of `text` that match, merged, in order; reading stops at the first word
-    /// that starts at or after what `end_of` answers for the first match.
-    fn ranges(
-        &self,
-        tokenizers: &TokenizerManager,
-        text: &str,
-        end_of: impl Fn(&Range<usize>) -> usize,
-    ) -> Vec<Range<usize>> {
+    /// that starts at or after what `end_of` answers for the first match. The words are the
+    /// [`TEXT`] analysis's, read without building its tokens.
+    fn ranges(&self, text: &str, end_of: impl Fn(&Range<usize>) -> usize) -> Vec<Range<usize>> {
         let mut merged: Vec<Range<usize>> = Vec::new();
         if self.is_empty() {
             return merged;
         }
-        let Some(mut analyzer) = tokenizers.get(TEXT) else { return merged };
-        let mut stream = analyzer.token_stream(text);
         let mut scratch = Scratch::default();
         let mut stop_at = usize::MAX;
-        while stream.advance() {
-            let token = stream.token();
-            if token.offset_from >= stop_at {
-                break;
+        analysis::words::for_each_word(text, |from, to, word| {
+            if from >= stop_at {
+                return false;
             }
-            let found: Vec<Range<usize>> = if self.matches(&token.text, &mut scratch) {
-                std::iter::once(token.offset_from..token.offset_to).collect()
-            } else if !self.in_bigrams.is_empty() && token.text.chars().count() == 2 {
-                self.wanted_characters(&text[token.offset_from..token.offset_to], token.offset_from)
+            // The analysis drops words this long, in the index and in queries alike.
+            if word.len() > analysis::MAX_TOKEN_BYTES {
+                return true;
+            }
+            let found: Vec<Range<usize>> = if self.matches(word, &mut scratch) {
+                vec![from..to]
+            } else if !self.in_bigrams.is_empty() && word.chars().count() == 2 {
+                self.wanted_characters(&text[from..to], from)
             } else {
                 Vec::new()
             };
@@ -191,7 +188,8 @@ impl Matcher {
                     _ => merged.push(range),
                 }
             }
-        }
+            true
+        });
         merged
     }
 
@@ -206,16 +204,16 @@ impl Matcher {
     }
 
     /// The title marked whole, and a passage of the abstract.
-    pub fn hit(&self, tokenizers: &TokenizerManager, title: &str, abstract_text: Option<&str>) -> Highlights {
+    pub fn hit(&self, title: &str, abstract_text: Option<&str>) -> Highlights {
         Highlights {
-            title: self.highlight(tokenizers, title),
-            abstract_text: abstract_text.and_then(|a| self.snippet(tokenizers, a, SNIPPET_CHARS)),
+            title: self.highlight(title),
+            abstract_text: abstract_text.and_then(|a| self.snippet(a, SNIPPET_CHARS)),
         }
     }
 
     /// `text` as HTML with the matches in `<mark>`; `None` when nothing in it matches.
-    pub fn highlight(&self, tokenizers: &TokenizerManager, text: &str) -> Option<String> {
-        let ranges = self.ranges(tokenizers, text, |_| usize::MAX);
+    pub fn highlight(&self, text: &str) -> Option<String> {
+        let ranges = self.ranges(text, |_| usize::MAX);
         if ranges.is_empty() {
             return None;
         }
@@ -224,13 +222,13 @@ impl Matcher {
 
     /// A passage of at most about `max_chars` characters around the first match, as HTML;
     /// `None` when nothing in `text` matches.
-    pub fn snippet(&self, tokenizers: &TokenizerManager, text: &str, max_chars: usize) -> Option<String> {
+    pub fn snippet(&self, text: &str, max_chars: usize) -> Option<String> {
         let window = |first: &Range<usize>| {
             let start = text[..first.start].char_indices().rev().nth(max_chars / 3).map_or(0, |(i, _)| i);
             let end = text[start..].char_indices().nth(max_chars).map_or(text.len(), |(i, _)| start + i);
             start..end
         };
-        let ranges = self.ranges(tokenizers, text, |first| window(first).end);
+        let ranges = self.ranges(text, |first| window(first).end);
         let Range { start, end } = window(ranges.first()?);
         let mut html = String::new();
         if start > 0 {
@@ -295,22 +293,22 @@ mod tests {
     fn marks_cross_script_and_folded_matches_as_written() {
         let m = manager();
         assert_eq!(
-            matcher(&m, "Navoiy").highlight(&m, "Навоий ғазаллари").as_deref(),
+            matcher(&m, "Navoiy").highlight("Навоий ғазаллари").as_deref(),
             Some("<mark>Навоий</mark> ғазаллари")
         );
         assert_eq!(
-            matcher(&m, "kurk").highlight(&m, "Kürk Mantolu Madonna").as_deref(),
+            matcher(&m, "kurk").highlight("Kürk Mantolu Madonna").as_deref(),
             Some("<mark>Kürk</mark> Mantolu Madonna")
         );
-        assert_eq!(matcher(&m, "x").highlight(&m, "a <b> & c"), None);
-        assert_eq!(matcher(&m, "b").highlight(&m, "a <b> & c").as_deref(), Some("a &lt;<mark>b</mark>&gt; &amp; c"));
+        assert_eq!(matcher(&m, "x").highlight("a <b> & c"), None);
+        assert_eq!(matcher(&m, "b").highlight("a <b> & c").as_deref(), Some("a &lt;<mark>b</mark>&gt; &amp; c"));
     }
 
     #[test]
     fn snippets_window_around_the_first_match() {
         let m = manager();
         let text = format!("{} Navoiy {}", "so‘z ".repeat(100), "oxiri ".repeat(100));
-        let snippet = matcher(&m, "navoiy").snippet(&m, &text, 60).unwrap();
+        let snippet = matcher(&m, "navoiy").snippet(&text, 60).unwrap();
         assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
         assert!(snippet.contains("<mark>Navoiy</mark>"));
         assert!(snippet.chars().count() < 90);
@@ -320,13 +318,13 @@ mod tests {
     fn marks_a_one_character_cjk_word_inside_its_bigrams() {
         let m = manager();
         assert_eq!(
-            matcher(&m, "书").highlight(&m, "中国国家图书馆藏书").as_deref(),
+            matcher(&m, "书").highlight("中国国家图书馆藏书").as_deref(),
             Some("中国国家图<mark>书</mark>馆藏<mark>书</mark>")
         );
-        assert_eq!(matcher(&m, "책").highlight(&m, "한국의 책방").as_deref(), Some("한국의 <mark>책</mark>방"));
+        assert_eq!(matcher(&m, "책").highlight("한국의 책방").as_deref(), Some("한국의 <mark>책</mark>방"));
         // standing alone it is marked as written too; a longer word still marks whole
-        assert_eq!(matcher(&m, "本").highlight(&m, "本 日本").as_deref(), Some("<mark>本</mark> 日<mark>本</mark>"));
-        assert_eq!(matcher(&m, "图书").highlight(&m, "图书馆").as_deref(), Some("<mark>图书</mark>馆"));
-        assert_eq!(matcher(&m, "书").highlight(&m, "中国国家图馆"), None);
+        assert_eq!(matcher(&m, "本").highlight("本 日本").as_deref(), Some("<mark>本</mark> 日<mark>本</mark>"));
+        assert_eq!(matcher(&m, "图书").highlight("图书馆").as_deref(), Some("<mark>图书</mark>馆"));
+        assert_eq!(matcher(&m, "书").highlight("中国国家图馆"), None);
     }
 }

@@ -225,10 +225,7 @@ impl SearchIndex {
         let active = self.active();
         blocking(move || {
             let matcher = highlight::Matcher::for_query(&active.tokenizers, &query);
-            texts
-                .iter()
-                .map(|(title, abstract_text)| matcher.hit(&active.tokenizers, title, abstract_text.as_deref()))
-                .collect()
+            texts.iter().map(|(title, abstract_text)| matcher.hit(title, abstract_text.as_deref())).collect()
         })
         .await
     }

@@ -126,10 +126,29 @@ fn push_lowercase(chars: impl Iterator<Item = char>, out: &mut String) {
 /// Splits `text` into tokens. Eager: a catalogue field is small, and a `Vec` keeps the CJK
 /// run bookkeeping simple and obviously panic-free.
 pub fn split(text: &str) -> Vec<Token> {
-    let mut splitter = Splitter { text, tokens: Vec::new(), position: 0, cjk: Vec::new(), scratch: String::new() };
+    let mut tokens = Vec::new();
+    for_each_word(text, |from, to, word| {
+        let position = tokens.len();
+        tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: std::mem::take(word),
+            position_length: 1,
+        });
+        true
+    });
+    tokens
+}
+
+/// Hands each word of `text` to `sink`, in order, as its byte range and its normalised text,
+/// until `sink` answers false: the words [`split`] makes tokens of, without building them
+/// (marking matches reads most words only to pass them by).
+pub fn for_each_word(text: &str, sink: impl FnMut(usize, usize, &mut String) -> bool) {
+    let mut splitter = Splitter { text, cjk: Vec::new(), scratch: String::new(), sink, stopped: false };
     let segments: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
     let mut i = 0;
-    while i < segments.len() {
+    while i < segments.len() && !splitter.stopped {
         let (start, segment) = segments[i];
         i += 1;
         if !segment.chars().any(char::is_alphanumeric) {
@@ -151,7 +170,6 @@ pub fn split(text: &str) -> Vec<Token> {
         splitter.word(start, end);
     }
     splitter.flush_cjk();
-    splitter.tokens
 }
 
 fn is_single_apostrophe(segment: &str) -> bool {
@@ -172,16 +190,17 @@ fn is_joinable_letter(c: char) -> bool {
     c.is_alphabetic() && !is_cjk(c)
 }
 
-struct Splitter<'t> {
+struct Splitter<'t, F> {
     text: &'t str,
-    tokens: Vec<Token>,
-    position: usize,
     /// The pending CJK run: (byte start, byte end) of each character, combining marks included.
     cjk: Vec<(usize, usize)>,
     scratch: String,
+    sink: F,
+    /// The sink wants no more words.
+    stopped: bool,
 }
 
-impl Splitter<'_> {
+impl<F: FnMut(usize, usize, &mut String) -> bool> Splitter<'_, F> {
     /// One UAX #29 word (apostrophe-glued), split further into CJK and non-CJK stretches:
     /// a Hangul word may be glued to Latin letters ("한국어abc").
     fn word(&mut self, start: usize, end: usize) {
@@ -254,7 +273,9 @@ impl Splitter<'_> {
             [(from, to)] => self.emit_cjk(*from, *to),
             _ => {
                 for pair in run.windows(2) {
-                    if let [(from, _), (_, to)] = pair {
+                    if let [(from, _), (_, to)] = pair
+                        && !self.stopped
+                    {
                         self.emit_cjk(*from, *to);
                     }
                 }
@@ -266,14 +287,12 @@ impl Splitter<'_> {
     /// traditional Chinese characters written in their simplified form (紅樓夢 and 红楼梦 are
     /// one title: people type either).
     fn emit_cjk(&mut self, from: usize, to: usize) {
-        let before = self.tokens.len();
-        self.emit(from, to);
-        if let Some(token) = self.tokens.get_mut(before) {
-            token.text.retain(|c| c != ' ' && c != '\u{3000}');
-            if token.text.chars().any(is_han) {
-                token.text = fast2s::convert(&token.text);
+        self.emit_with(from, to, |word| {
+            word.retain(|c| c != ' ' && c != '\u{3000}');
+            if word.chars().any(is_han) {
+                *word = fast2s::convert(word);
             }
-        }
+        });
     }
 
     /// A non-CJK word: trim quotes around it, then emit it.
@@ -296,6 +315,11 @@ impl Splitter<'_> {
     }
 
     fn emit(&mut self, from: usize, to: usize) {
+        self.emit_with(from, to, |_| {});
+    }
+
+    /// Normalises the word at `from..to`, lets `rewrite` change it, and hands it on.
+    fn emit_with(&mut self, from: usize, to: usize, rewrite: impl FnOnce(&mut String)) {
         let Some(slice) = self.text.get(from..to) else {
             return;
         };
@@ -303,14 +327,10 @@ impl Splitter<'_> {
         if self.scratch.is_empty() {
             return;
         }
-        self.tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position: self.position,
-            text: std::mem::take(&mut self.scratch),
-            position_length: 1,
-        });
-        self.position += 1;
+        rewrite(&mut self.scratch);
+        if !(self.sink)(from, to, &mut self.scratch) {
+            self.stopped = true;
+        }
     }
 }
 
@@ -381,6 +401,27 @@ mod tests {
             push_lowercase(word.nfkc(), &mut full);
             assert_eq!(fast, full, "{word}");
         }
+    }
+
+    #[test]
+    fn words_handed_on_are_the_tokens_and_stop_when_asked() {
+        let text = "O‘zbekiston milliy kutubxonasi 中国国家图书馆 한국 문학 Навоий’s ‘kitob’";
+        let tokens: Vec<(usize, usize, String)> =
+            split(text).into_iter().map(|t| (t.offset_from, t.offset_to, t.text)).collect();
+        let mut words = Vec::new();
+        for_each_word(text, |from, to, word| {
+            words.push((from, to, word.clone()));
+            true
+        });
+        assert_eq!(words, tokens);
+        assert!(tokens.len() > 8, "{tokens:?}");
+
+        let mut first_four = Vec::new();
+        for_each_word(text, |from, to, word| {
+            first_four.push((from, to, word.clone()));
+            first_four.len() < 4
+        });
+        assert_eq!(first_four, tokens[..4]);
     }
 
     #[test]

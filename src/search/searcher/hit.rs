@@ -1,7 +1,11 @@
 //! A hit as a search returns it: read from the index's columns and, when asked, its copy
 //! of the document.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
 use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument};
 
@@ -9,18 +13,38 @@ use super::Hit;
 use crate::document::Document;
 use crate::search::schema::Fields;
 
-/// The columns a hit is read from, opened once per segment and search: opening a column
-/// reads its block index (two thousand blocks at a million documents), which for every hit
-/// of a page cost more than finding the hits.
+/// The columns a hit is read from. Opening a column reads its block index (two thousand
+/// blocks at a million documents): opened for every hit, that cost more than finding the
+/// hits; opened once per search, it was still a tenth of a rare word's page.
 pub(super) struct HitColumns {
     id: Column<u64>,
     partner: Option<Column<u64>>,
 }
 
 impl HitColumns {
-    pub(super) fn open(segment: &SegmentReader) -> Option<HitColumns> {
+    fn open(segment: &SegmentReader) -> Option<HitColumns> {
         let columns = segment.fast_fields();
         Some(HitColumns { id: columns.u64("id").ok()?, partner: columns.u64("partner").ok() })
+    }
+}
+
+/// Each live segment's hit columns, opened by the first search that reads hits from it and
+/// kept while the segment lives (segments never change).
+#[derive(Default)]
+pub struct OpenedColumns {
+    segments: Mutex<HashMap<SegmentId, Option<Arc<HitColumns>>>>,
+}
+
+impl OpenedColumns {
+    /// The columns of `searcher`'s segment `ord`; `None` when the segment has no id column.
+    pub(super) fn of(&self, searcher: &Searcher, ord: u32) -> Option<Arc<HitColumns>> {
+        let reader = searcher.segment_reader(ord);
+        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        if segments.len() > searcher.segment_readers().len() {
+            let live: HashSet<SegmentId> = searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+            segments.retain(|id, _| live.contains(id));
+        }
+        segments.entry(reader.segment_id()).or_insert_with(|| HitColumns::open(reader).map(Arc::new)).clone()
     }
 }
 

@@ -5,6 +5,7 @@
 mod hit;
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
@@ -12,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
-use self::hit::{HitColumns, hit};
+use self::hit::{OpenedColumns, hit};
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
@@ -128,6 +129,8 @@ pub struct Remembered {
     pub expansions: ExpansionCache,
     /// Facet keys and years of each segment, decoded.
     pub facet_tables: FacetTables,
+    /// The columns hits are read from, opened.
+    pub hit_columns: OpenedColumns,
 }
 
 /// What building a query may use besides the searcher: remembered expansions, and which
@@ -387,7 +390,7 @@ pub fn run(
     remembered: &Remembered,
     request: &Request,
 ) -> Result<Results, SearchError> {
-    let Remembered { expansions, facet_tables } = remembered;
+    let Remembered { expansions, facet_tables, hit_columns } = remembered;
     if request.facets != FacetDepth::None {
         facet_tables.keep_only(searcher);
     }
@@ -406,11 +409,8 @@ pub fn run(
         };
         if unknown.is_empty() { first } else { pass(Building { expansions, corrected: &unknown })? }
     };
-    Ok(Results {
-        total: found.total,
-        hits: hits(searcher, tokenizers, fields, request, found.addresses),
-        facets: found.facets,
-    })
+    let hits = hits(searcher, tokenizers, fields, hit_columns, request, found.addresses);
+    Ok(Results { total: found.total, hits, facets: found.facets })
 }
 
 /// What one pass found: the page's hits are read only for the pass whose answer is kept.
@@ -452,6 +452,7 @@ fn hits(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
     fields: &Fields,
+    columns: &OpenedColumns,
     request: &Request,
     addresses: Vec<(f32, DocAddress)>,
 ) -> Vec<Hit> {
@@ -460,19 +461,17 @@ fn hits(
     }
     let matcher =
         (request.with_documents && request.with_highlights).then(|| Matcher::for_query(tokenizers, &request.query));
-    let mut opened: Vec<Option<Option<HitColumns>>> = searcher.segment_readers().iter().map(|_| None).collect();
+    let mut opened: Vec<Option<Option<Arc<_>>>> = searcher.segment_readers().iter().map(|_| None).collect();
     addresses
         .into_iter()
         .filter_map(|(score, address)| {
             let segment = address.segment_ord;
-            let columns = opened[segment as usize]
-                .get_or_insert_with(|| HitColumns::open(searcher.segment_reader(segment)))
-                .as_ref()?;
-            let mut found = hit(searcher, fields, columns, address, score, request.with_documents)?;
+            let segment_columns =
+                opened[segment as usize].get_or_insert_with(|| columns.of(searcher, segment)).as_deref()?;
+            let mut found = hit(searcher, fields, segment_columns, address, score, request.with_documents)?;
             if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
                 let description = &document.description;
-                found.highlights =
-                    Some(matcher.hit(tokenizers, &description.title, description.abstract_text.as_deref()));
+                found.highlights = Some(matcher.hit(&description.title, description.abstract_text.as_deref()));
             }
             Some(found)
         })
