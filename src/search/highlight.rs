@@ -172,7 +172,7 @@ impl Matcher {
                 return true;
             }
             let found: Vec<Range<usize>> = if self.matches(word, &mut scratch) {
-                vec![from..to]
+                std::iter::once(from..to).collect()
             } else if !self.in_bigrams.is_empty() && word.chars().count() == 2 {
                 self.wanted_characters(&text[from..to], from)
             } else {
