@@ -6,12 +6,12 @@
 //! never changes once written, so its keys are decoded the first time a search counts over
 //! it and kept while it is part of the index: about 40 MB at a million documents.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tantivy::columnar::StrColumn;
-use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
+
+use super::per_segment::PerSegment;
 
 /// The column of facet keys (`l:kor`, `f:book`, …: see `facets`).
 pub const KEYS_FIELD: &str = "facet_keys";
@@ -102,31 +102,18 @@ impl SegmentFacets {
 /// The decoded segments of one index generation.
 #[derive(Default)]
 pub struct FacetTables {
-    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    segments: PerSegment<SegmentFacets>,
 }
 
 impl FacetTables {
     /// Forgets the segments `searcher` no longer has (merged away).
     pub fn keep_only(&self, searcher: &Searcher) {
-        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
-        if segments.len() > searcher.segment_readers().len() {
-            let live: std::collections::HashSet<SegmentId> =
-                searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
-            segments.retain(|id, _| live.contains(id));
-        }
+        self.segments.keep_only(searcher);
     }
 
     /// The segment's table, decoded now if no search has counted over it yet.
     pub fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
-        let id = reader.segment_id();
-        if let Some(found) = self.segments.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return Ok(found.clone());
-        }
-        // Decoded outside the lock: other searches go on meanwhile (two decoding the same
-        // new segment at once only waste a little work).
-        let decoded = Arc::new(SegmentFacets::decode(reader)?);
-        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(segments.entry(id).or_insert(decoded).clone())
+        self.segments.get_or_derive(reader, SegmentFacets::decode)
     }
 }
 
@@ -212,6 +199,6 @@ mod tests {
         let merged = reader.searcher();
         assert_eq!(merged.segment_readers().len(), 1);
         tables.keep_only(&merged);
-        assert!(tables.segments.lock().unwrap().is_empty(), "both segments were merged away");
+        assert!(tables.segments.is_empty(), "both segments were merged away");
     }
 }

@@ -125,7 +125,7 @@ impl Matcher {
         }
         // A CJK word is its own stem and cross-script form (see `analysis::only_cjk`), and
         // too short for typos: nothing further can match it.
-        if word.chars().next().is_some_and(super::analysis::words::is_cjk) {
+        if word.chars().next().is_some_and(analysis::words::is_cjk) {
             return false;
         }
         if !self.typos.is_empty() {

@@ -24,6 +24,7 @@ pub mod facets;
 pub mod highlight;
 pub mod indexer;
 pub mod matching;
+mod per_segment;
 mod prefix_automaton;
 pub mod query;
 pub mod schema;

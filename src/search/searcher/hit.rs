@@ -1,22 +1,22 @@
 //! A hit as a search returns it: read from the index's columns and, when asked, its copy
 //! of the document.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::convert::Infallible;
+use std::sync::Arc;
 
 use tantivy::columnar::Column;
-use tantivy::index::SegmentId;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument};
 
 use super::Hit;
 use crate::document::Document;
+use crate::search::per_segment::PerSegment;
 use crate::search::schema::Fields;
 
 /// The columns a hit is read from. Opening a column reads its block index (two thousand
-/// blocks at a million documents): opened for every hit, that cost more than finding the
-/// hits; opened once per search, it was still a tenth of a rare word's page.
-pub(super) struct HitColumns {
+/// blocks at a million documents), which for a rare word cost a tenth of its page: they are
+/// opened once per segment and kept ([`OpenedColumns`]).
+pub struct HitColumns {
     id: Column<u64>,
     partner: Option<Column<u64>>,
 }
@@ -28,23 +28,16 @@ impl HitColumns {
     }
 }
 
-/// Each live segment's hit columns, opened by the first search that reads hits from it and
-/// kept while the segment lives (segments never change).
-#[derive(Default)]
-pub struct OpenedColumns {
-    segments: Mutex<HashMap<SegmentId, Option<Arc<HitColumns>>>>,
-}
+/// Each live segment's hit columns (none where the segment has no id column), opened by the
+/// first search that reads hits from it.
+pub type OpenedColumns = PerSegment<Option<HitColumns>>;
 
 impl OpenedColumns {
-    /// The columns of `searcher`'s segment `ord`; `None` when the segment has no id column.
-    pub(super) fn of(&self, searcher: &Searcher, ord: u32) -> Option<Arc<HitColumns>> {
-        let reader = searcher.segment_reader(ord);
-        let mut segments = self.segments.lock().unwrap_or_else(|e| e.into_inner());
-        if segments.len() > searcher.segment_readers().len() {
-            let live: HashSet<SegmentId> = searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
-            segments.retain(|id, _| live.contains(id));
-        }
-        segments.entry(reader.segment_id()).or_insert_with(|| HitColumns::open(reader).map(Arc::new)).clone()
+    /// The columns of `searcher`'s segment `ord`.
+    pub(super) fn of(&self, searcher: &Searcher, ord: u32) -> Arc<Option<HitColumns>> {
+        let Ok(columns) =
+            self.get_or_derive(searcher.segment_reader(ord), |reader| Ok::<_, Infallible>(HitColumns::open(reader)));
+        columns
     }
 }
 

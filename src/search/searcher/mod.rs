@@ -5,7 +5,6 @@
 mod hit;
 
 use std::ops::Bound;
-use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
@@ -461,14 +460,13 @@ fn hits(
     }
     let matcher =
         (request.with_documents && request.with_highlights).then(|| Matcher::for_query(tokenizers, &request.query));
-    let mut opened: Vec<Option<Option<Arc<_>>>> = searcher.segment_readers().iter().map(|_| None).collect();
+    columns.keep_only(searcher);
     addresses
         .into_iter()
         .filter_map(|(score, address)| {
-            let segment = address.segment_ord;
-            let segment_columns =
-                opened[segment as usize].get_or_insert_with(|| columns.of(searcher, segment)).as_deref()?;
-            let mut found = hit(searcher, fields, segment_columns, address, score, request.with_documents)?;
+            let segment_columns = columns.of(searcher, address.segment_ord);
+            let mut found =
+                hit(searcher, fields, segment_columns.as_ref().as_ref()?, address, score, request.with_documents)?;
             if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
                 let description = &document.description;
                 found.highlights = Some(matcher.hit(&description.title, description.abstract_text.as_deref()));
