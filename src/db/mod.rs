@@ -2,6 +2,7 @@
 //! process runs itself from the system's PostgreSQL binaries (see [`cluster`]).
 
 pub mod cluster;
+pub mod copy;
 pub mod health;
 pub mod list;
 

@@ -1,10 +1,11 @@
-//! All SQL about documents. Writes go through JSON row sets (`jsonb_to_recordset`) so one
-//! statement writes one document or a batch of five hundred alike.
+//! All SQL about documents. New rows go in with `COPY`, changes through JSON row sets
+//! (`jsonb_to_recordset`), so one statement writes one document or a batch of a thousand alike.
 
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
 use super::{Description, Document, DocumentFormat, Provenance};
+use crate::db::copy::CopyRows;
 use crate::db::escape_like;
 use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
@@ -85,10 +86,6 @@ pub struct DocumentRow<'a> {
     pub title_nonfiling: Option<i16>,
 }
 
-fn to_json<T: Serialize>(rows: &[T]) -> Result<serde_json::Value> {
-    serde_json::to_value(rows).map_err(|e| Error::internal(format_args!("cannot encode document rows: {e}")))
-}
-
 /// Reserves `n` document ids, so that a batch insert knows which id each row gets.
 pub async fn reserve_ids(conn: &mut PgConnection, n: usize) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('documents', 'id')) FROM generate_series(1, $1)")
@@ -97,22 +94,52 @@ pub async fn reserve_ids(conn: &mut PgConnection, n: usize) -> Result<Vec<i64>> 
         .await?)
 }
 
-/// Inserts rows whose ids come from [`reserve_ids`].
+/// Inserts rows whose ids come from [`reserve_ids`], with one `COPY` (an identity column
+/// takes the ids given, as `OVERRIDING SYSTEM VALUE` would).
 pub async fn insert_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO documents (id, {DESCRIPTION_COLUMNS}, source, control_number, origin_partner_id,
-                                origin_exchange_id, import_id, marc_xml, title_nonfiling)
-         OVERRIDING SYSTEM VALUE
-         SELECT id, {DESCRIPTION_COLUMNS}, source, control_number, origin_partner_id, origin_exchange_id, import_id, marc_xml,
-                COALESCE(title_nonfiling, 0)
-         FROM jsonb_to_recordset($1) AS x(id bigint, {DESCRIPTION_RECORD}, source text, control_number text,
-              origin_partner_id bigint, origin_exchange_id bigint, import_id bigint, marc_xml text, title_nonfiling smallint)"
+    // A row is its MARC record and a few hundred bytes of description.
+    let expected = rows.iter().map(|row| row.marc_xml.map_or(0, str::len) + 1024).sum();
+    let mut copy = CopyRows::with_capacity(expected);
+    for row in rows {
+        let d = row.description;
+        copy.int(Some(row.id)).text(Some(&d.title)).text(d.subtitle.as_deref());
+        copy.json(&d.parallel_titles).and_then(|copy| copy.json(&d.contributors)).map_err(encoding_failed)?;
+        copy.text_array(&d.languages)
+            .text(d.publisher.as_deref())
+            .text(d.place.as_deref())
+            .int(d.year.map(i64::from))
+            .text(d.edition.as_deref())
+            .text(d.series_title.as_deref())
+            .text(d.series_volume.as_deref())
+            .text_array(&d.isbns)
+            .text_array(&d.issns)
+            .text_array(&d.subjects)
+            .text(d.abstract_text.as_deref())
+            .text(d.notes.as_deref())
+            .text(d.physical_description.as_deref())
+            .text(Some(d.format.as_str()))
+            .text(row.source)
+            .text(row.control_number)
+            .int(row.origin_partner_id)
+            .int(row.origin_exchange_id)
+            .int(row.import_id)
+            .text(row.marc_xml)
+            .int(Some(i64::from(row.title_nonfiling.unwrap_or(0))))
+            .end_row();
+    }
+    let statement = format!(
+        "COPY documents (id, {DESCRIPTION_COLUMNS}, source, control_number, origin_partner_id, origin_exchange_id, \
+         import_id, marc_xml, title_nonfiling) FROM STDIN"
     );
-    sqlx::query(&sql).bind(to_json(rows)?).execute(conn).await?;
+    copy.send(conn, &statement).await?;
     Ok(())
+}
+
+fn encoding_failed(err: serde_json::Error) -> Error {
+    Error::internal(format_args!("cannot encode document rows: {err}"))
 }
 
 /// Rewrites the description (and, for imports, the MARC record and provenance) of existing
@@ -139,7 +166,7 @@ pub async fn update_rows(conn: &mut PgConnection, rows: &[DocumentRow<'_>]) -> R
               origin_partner_id bigint, origin_exchange_id bigint, import_id bigint, marc_xml text, title_nonfiling smallint)
          WHERE d.id = x.id"
     );
-    Ok(sqlx::query(&sql).bind(to_json(rows)?).execute(conn).await?.rows_affected())
+    Ok(sqlx::query(&sql).bind(sqlx::types::Json(rows)).execute(conn).await?.rows_affected())
 }
 
 /// Creates one document and returns its id.
@@ -236,7 +263,7 @@ pub async fn find_existing(
     source: &str,
     control_numbers: &[&str],
     isbns: &[&str],
-    records: &[&str],
+    marc_hashes: &[&str],
 ) -> Result<ExistingMatches> {
     let by_control_number =
         sqlx::query_as("SELECT id, control_number FROM documents WHERE source = $1 AND control_number = ANY($2)")
@@ -252,15 +279,17 @@ pub async fn find_existing(
             .fetch_all(&mut *conn)
             .await?
     };
-    let by_record = if records.is_empty() {
+    // The hashes are worked out by the import: sending the records themselves to hash them
+    // here cost as much database time as inserting them.
+    let by_record = if marc_hashes.is_empty() {
         Vec::new()
     } else {
         sqlx::query_as(
             "SELECT DISTINCT ON (marc_hash) id, marc_xml FROM documents
-             WHERE marc_hash IN (SELECT md5(x) FROM unnest($1::text[]) AS x)
+             WHERE marc_hash = ANY($1)
              ORDER BY marc_hash, id",
         )
-        .bind(records)
+        .bind(marc_hashes)
         .fetch_all(&mut *conn)
         .await?
     };

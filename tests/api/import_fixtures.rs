@@ -186,3 +186,55 @@ async fn exports_for_reference_managers_and_marc_round_trip() {
     import_fixture(&app, "utf8_multilingual.mrc", None).await;
     check_exports(&app, &fixture("utf8_multilingual.mrc"), "paper road", "Whitfield", "Whitfield, Amelia").await;
 }
+
+/// An import writes its new documents with `COPY`: every character a record can hold comes
+/// back from the database as it was sent, in text, array and JSON columns alike.
+#[tokio::test]
+async fn rows_written_with_copy_keep_every_character() {
+    use hamkor::db::copy::CopyRows;
+    let (pool, _) = crate::support::fresh_database().await;
+    let mut conn = pool.acquire().await.expect("a connection");
+    sqlx::query("CREATE TEMP TABLE copied (n bigint, t text, a text[], j jsonb)").execute(&mut *conn).await.unwrap();
+    let awkward: Vec<String> = [
+        "",
+        "\\N",
+        "NULL",
+        "a\tb",
+        "line\nbreak\r\n",
+        "back\\slash\\",
+        "\\.",
+        "quote\"s and 'apostrophes'",
+        "{braces,commas}",
+        "Ўзбекча Oʻzbekcha 中文 한국어 ქართული",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut rows = CopyRows::new();
+    for (n, text) in awkward.iter().enumerate() {
+        rows.int(Some(n as i64)).text(Some(text)).text_array(&awkward[..=n]);
+        rows.json(&json!({ "text": text, "list": &awkward[..=n] })).unwrap();
+        rows.end_row();
+    }
+    rows.int(Some(-1)).text(None).text_array(&[]).json(&json!([])).unwrap();
+    rows.end_row();
+    assert_eq!(rows.send(&mut conn, "COPY copied (n, t, a, j) FROM STDIN").await.expect("the rows are copied"), 11);
+
+    let back: Vec<(i64, Option<String>, Vec<String>, serde_json::Value)> =
+        sqlx::query_as("SELECT n, t, a, j FROM copied ORDER BY n").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(back[0], (-1, None, Vec::new(), json!([])));
+    for (n, text) in awkward.iter().enumerate() {
+        let expected =
+            (n as i64, Some(text.clone()), awkward[..=n].to_vec(), json!({ "text": text, "list": &awkward[..=n] }));
+        assert_eq!(back[n + 1], expected, "row {n}");
+    }
+
+    // A row the server refuses (a number that is not one) fails the whole COPY, and the
+    // connection is usable afterwards.
+    let mut bad = CopyRows::new();
+    bad.text(Some("not a number")).text(None).text_array(&[]).json(&json!(null)).unwrap();
+    bad.end_row();
+    assert!(bad.send(&mut conn, "COPY copied (n, t, a, j) FROM STDIN").await.is_err());
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM copied").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(count, 11);
+}

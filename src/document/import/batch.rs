@@ -12,18 +12,11 @@ use crate::document::db::{self as documents, DocumentRow};
 use crate::error::Result;
 
 /// The records of the file written so far: a record repeated in a later batch is the same
-/// document too. Records are remembered by a hash of their MARCXML, not the text.
+/// document too. Records are remembered by the MD5 of their MARCXML, not the text.
 #[derive(Default)]
 pub(super) struct Seen {
     control: HashMap<String, i64>,
-    record: HashMap<u64, i64>,
-}
-
-fn record_key(xml: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    xml.hash(&mut hasher);
-    hasher.finish()
+    record: HashMap<String, i64>,
 }
 
 /// Writes one batch; returns what each record became, in batch order.
@@ -38,8 +31,8 @@ pub(super) async fn write<'a>(
     let mut tx = pool.begin().await?;
     let control_numbers: Vec<&str> = batch.iter().filter_map(|a| a.control_number.as_deref()).collect();
     let isbns: Vec<&str> = batch.iter().flat_map(|a| a.description.isbns.iter().map(String::as_str)).collect();
-    let records: Vec<&str> = batch.iter().map(|a| a.marc_xml.as_str()).collect();
-    let existing = documents::find_existing(&mut tx, source, &control_numbers, &isbns, &records).await?;
+    let hashes: Vec<&str> = batch.iter().map(|a| a.marc_hash.as_str()).collect();
+    let existing = documents::find_existing(&mut tx, source, &control_numbers, &isbns, &hashes).await?;
     let by_control: HashMap<&str, i64> = existing.by_control_number.iter().map(|(id, cn)| (cn.as_str(), *id)).collect();
     let by_record: HashMap<&str, i64> = existing.by_record.iter().map(|(id, xml)| (xml.as_str(), *id)).collect();
     // Known documents by ISBN, with the control number they have in this source (if any).
@@ -59,8 +52,7 @@ pub(super) async fn write<'a>(
     for (accepted, fresh) in batch.iter().zip(&fresh_ids) {
         let cn = accepted.control_number.as_deref();
         let xml = accepted.marc_xml.as_str();
-        let key = record_key(xml);
-        let earlier = cn.and_then(|cn| seen.control.get(cn)).or_else(|| seen.record.get(&key)).copied();
+        let earlier = cn.and_then(|cn| seen.control.get(cn)).or_else(|| seen.record.get(&accepted.marc_hash)).copied();
         let known = earlier
             .map(|id| (id, MatchRule::EarlierInFile))
             .or_else(|| cn.and_then(|cn| by_control.get(cn)).map(|&id| (id, MatchRule::ControlNumber)))
@@ -85,7 +77,7 @@ pub(super) async fn write<'a>(
         if let Some(cn) = cn {
             seen.control.insert(cn.to_owned(), id);
         }
-        seen.record.insert(key, id);
+        seen.record.insert(accepted.marc_hash.clone(), id);
         for isbn in &accepted.description.isbns {
             by_isbn.entry(isbn.as_str()).or_insert((id, cn));
         }

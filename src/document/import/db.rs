@@ -63,25 +63,21 @@ pub async fn finish(pool: &PgPool, report: &ImportReport) -> Result<()> {
 /// Records what each record of a batch became; for an update, the document as it is
 /// before the update (call it before updating).
 pub(super) async fn record_changes(conn: &mut PgConnection, import_id: i64, changes: &[Change]) -> Result<()> {
-    let rows: Vec<serde_json::Value> = changes
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "position": c.position,
-                "document_id": c.document_id,
-                "action": if c.created { "created" } else { "updated" },
-                "matched_by": c.matched_by.map(|m| m.as_str()),
-            })
-        })
-        .collect();
+    let positions: Vec<i32> = changes.iter().map(|c| c.position).collect();
+    let documents: Vec<i64> = changes.iter().map(|c| c.document_id).collect();
+    let actions: Vec<&str> = changes.iter().map(|c| if c.created { "created" } else { "updated" }).collect();
+    let rules: Vec<Option<&str>> = changes.iter().map(|c| c.matched_by.map(|m| m.as_str())).collect();
     sqlx::query(
         "INSERT INTO import_changes (import_id, position, document_id, action, matched_by, previous)
          SELECT $1, c.position, c.document_id, c.action, c.matched_by,
                 CASE WHEN c.action = 'updated' THEN (SELECT to_jsonb(d) FROM documents d WHERE d.id = c.document_id) END
-         FROM jsonb_to_recordset($2) AS c(position int, document_id bigint, action text, matched_by text)",
+         FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[]) AS c(position, document_id, action, matched_by)",
     )
     .bind(import_id)
-    .bind(serde_json::Value::Array(rows))
+    .bind(positions)
+    .bind(documents)
+    .bind(actions)
+    .bind(rules)
     .execute(conn)
     .await?;
     Ok(())

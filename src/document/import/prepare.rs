@@ -13,6 +13,9 @@ pub(super) struct Accepted {
     pub(super) description: Description,
     pub(super) control_number: Option<String>,
     pub(super) marc_xml: String,
+    /// MD5 of `marc_xml` in lowercase hex, as PostgreSQL's `md5()` writes it (the stored
+    /// `marc_hash`).
+    pub(super) marc_hash: String,
     /// The 245's second indicator: characters of the title not filed on.
     pub(super) title_nonfiling: i16,
 }
@@ -50,6 +53,12 @@ fn nonfiling(record: &marc::Record) -> i16 {
         Some(marc::Field::Data { ind2, .. }) => ind2.to_digit(10).map_or(0, |d| d as i16),
         _ => 0,
     }
+}
+
+/// The key PostgreSQL stores for a record (`marc_hash`, generated as `md5(marc_xml)`).
+pub(super) fn marc_hash(marc_xml: &str) -> String {
+    use md5::{Digest, Md5};
+    format!("{:x}", Md5::digest(marc_xml.as_bytes()))
 }
 
 pub(super) fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> Prepared {
@@ -93,17 +102,22 @@ pub(super) fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> Prepared {
             let organisation = organisation.map(|o| o.chars().take(200).collect());
             let mapped = marc_map::description_from_marc(&record).and_then(|d| d.validate().map_err(|e| e.to_string()));
             match mapped {
-                Ok(description) => Outcome::Accepted(
-                    Box::new(Accepted {
-                        position,
-                        description,
-                        control_number,
-                        marc_xml: marc::to_marcxml(std::slice::from_ref(&record)),
-                        title_nonfiling: nonfiling(&record),
-                    }),
-                    warnings,
-                    organisation,
-                ),
+                Ok(description) => {
+                    let marc_xml = marc::to_marcxml(std::slice::from_ref(&record));
+                    let marc_hash = marc_hash(&marc_xml);
+                    Outcome::Accepted(
+                        Box::new(Accepted {
+                            position,
+                            description,
+                            control_number,
+                            marc_xml,
+                            marc_hash,
+                            title_nonfiling: nonfiling(&record),
+                        }),
+                        warnings,
+                        organisation,
+                    )
+                }
                 Err(reason) => {
                     Outcome::Rejected(Rejection { position, byte_offset: None, control_number, reason }, warnings)
                 }
@@ -137,6 +151,13 @@ pub(super) fn prepare(bytes: &[u8], encoding: Option<Encoding>) -> Prepared {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_record_key_is_the_md5_postgresql_writes() {
+        // What PostgreSQL's md5() returns for the same texts.
+        assert_eq!(super::marc_hash(""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(super::marc_hash("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
+    }
+
     #[test]
     fn marc_files_are_told_from_other_files() {
         assert!(super::looks_like_marc(b"00714cam a2200205 a 4500"));

@@ -12,6 +12,10 @@
 //! Offsets are byte offsets into the original text and positions are consecutive, so phrase
 //! queries and highlighting work. Filters (fold, stem, translit) only rewrite `Token::text`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -335,12 +339,52 @@ impl<F: FnMut(usize, usize, &mut String) -> bool> Splitter<'_, F> {
 }
 
 /// The tokenizer behind all hamkor analyzers (see the module docs).
+///
+/// The index holds every text in four analysed forms (and names also in the vocabulary), so
+/// a document hands each of its texts to this tokenizer four or five times in a row. The
+/// words of the texts split last on a thread are kept ([`RecentSplits`]) and handed out
+/// again: splitting (word boundaries, normal forms) was a third of indexing a document.
 #[derive(Clone, Default)]
 pub struct WordTokenizer;
 
+/// Texts split last on this thread, with their tokens. Forgotten all at once when full: a
+/// document's texts are all asked for again before the next document's come.
+#[derive(Default)]
+struct RecentSplits {
+    tokens: HashMap<Box<str>, Rc<[Token]>, foldhash::fast::RandomState>,
+    bytes: usize,
+}
+
+impl RecentSplits {
+    /// Enough for the texts of one large record.
+    const MAX_TEXTS: usize = 128;
+    const MAX_BYTES: usize = 1 << 20;
+
+    fn tokens_of(&mut self, text: &str) -> Rc<[Token]> {
+        if let Some(tokens) = self.tokens.get(text) {
+            return tokens.clone();
+        }
+        let tokens: Rc<[Token]> = split(text).into();
+        if text.len() <= Self::MAX_BYTES / 4 {
+            if self.tokens.len() >= Self::MAX_TEXTS || self.bytes + text.len() > Self::MAX_BYTES {
+                self.tokens.clear();
+                self.bytes = 0;
+            }
+            self.bytes += text.len();
+            self.tokens.insert(text.into(), tokens.clone());
+        }
+        tokens
+    }
+}
+
+thread_local! {
+    static RECENT_SPLITS: RefCell<RecentSplits> = RefCell::default();
+}
+
 /// Token stream of [`WordTokenizer`].
 pub struct WordTokenStream {
-    tokens: std::vec::IntoIter<Token>,
+    tokens: Rc<[Token]>,
+    next: usize,
     current: Token,
 }
 
@@ -348,19 +392,24 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = WordTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
-        WordTokenStream { tokens: split(text).into_iter(), current: Token::default() }
+        let tokens = RECENT_SPLITS.with(|recent| recent.borrow_mut().tokens_of(text));
+        WordTokenStream { tokens, next: 0, current: Token::default() }
     }
 }
 
 impl TokenStream for WordTokenStream {
     fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(token) => {
-                self.current = token;
-                true
-            }
-            None => false,
-        }
+        let Some(token) = self.tokens.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        // The filters after this one rewrite the text in place: each stream has its own copy.
+        self.current.offset_from = token.offset_from;
+        self.current.offset_to = token.offset_to;
+        self.current.position = token.position;
+        self.current.position_length = token.position_length;
+        self.current.text.clone_from(&token.text);
+        true
     }
 
     fn token(&self) -> &Token {
@@ -401,6 +450,38 @@ mod tests {
             push_lowercase(word.nfkc(), &mut full);
             assert_eq!(fast, full, "{word}");
         }
+    }
+
+    /// A text split again (the next analysed form of the same field) is handed out from
+    /// the recent splits: the same tokens, whatever came in between and however often.
+    #[test]
+    fn a_text_split_again_gives_the_same_tokens() {
+        fn streamed(text: &str) -> Vec<(String, usize, usize, usize)> {
+            let mut tokenizer = WordTokenizer;
+            let mut stream = tokenizer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            out
+        }
+        let texts = ["Oʻzbekiston milliy kutubxonasi", "Навоий асарлари", "紅樓夢 研究", "", "Oʻzbekiston"];
+        let fresh: Vec<_> = texts
+            .iter()
+            .map(|text| split(text).into_iter().map(|t| (t.text, t.offset_from, t.offset_to, t.position)).collect())
+            .collect::<Vec<Vec<_>>>();
+        for _ in 0..3 {
+            for (text, expected) in texts.iter().zip(&fresh) {
+                assert_eq!(&streamed(text), expected, "{text}");
+            }
+        }
+        // More texts than are kept: the oldest are split afresh, with the same result.
+        for n in 0..RecentSplits::MAX_TEXTS + 5 {
+            let text = format!("matn {n}");
+            assert_eq!(streamed(&text).len(), 2);
+        }
+        assert_eq!(streamed(texts[0]), fresh[0]);
     }
 
     #[test]
