@@ -136,14 +136,22 @@ impl<S: TokenStream> TokenStream for AlternateTokenStream<S> {
             if mapped.is_empty() {
                 continue;
             }
+            // The source's place, without a copy of its text.
+            let at = |text: String| Token {
+                offset_from: source.offset_from,
+                offset_to: source.offset_to,
+                position: source.position,
+                position_length: source.position_length,
+                text,
+            };
             if let Some(other) = (self.filter.alternate)(&source.text) {
                 let mut alternate = String::new();
                 (self.filter.map)(&other, &mut alternate);
                 if !alternate.is_empty() && alternate != mapped {
-                    self.pending = Some(Token { text: alternate, ..source.clone() });
+                    self.pending = Some(at(alternate));
                 }
             }
-            self.current = Token { text: mapped, ..source.clone() };
+            self.current = at(mapped);
             return true;
         }
         false

@@ -17,6 +17,7 @@
 
 mod filter;
 pub mod fold;
+mod memo;
 pub mod stem;
 pub mod translit;
 pub mod words;

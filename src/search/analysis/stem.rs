@@ -23,9 +23,12 @@
 //! Guard against over-stemming: a word of 5+ characters never gets a stem shorter than 3
 //! characters; the last stem that was long enough (ultimately the folded word) is kept.
 
+use std::cell::RefCell;
+
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TokenFilter, TokenStream, Tokenizer};
 
 use super::fold::{fold, is_apostrophe_like, is_cyrillic, is_greek, is_latin};
+use super::memo::{WordMemo, remembered};
 
 /// Minimum stem length (characters) for words of [`GUARDED_WORD_LEN`]+ characters.
 const MIN_STEM_LEN: usize = 3;
@@ -84,32 +87,17 @@ fn stem_with(folded: String, rounds: usize, step: impl Fn(&str) -> String) -> St
     stem
 }
 
-/// Stems remembered per thread: words follow Zipf's law, so most tokens an indexing thread
-/// sees it has stemmed before, and a Snowball pass (several for Latin words) costs far more
-/// than a lookup. Cleared when full, which bounds it to a few megabytes.
+/// Stems remembered per thread (a Snowball pass, several for Latin words, costs far more
+/// than a lookup).
 const STEM_CACHE_WORDS: usize = 50_000;
 
 thread_local! {
-    static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static STEMS: RefCell<WordMemo> = RefCell::new(WordMemo::new(STEM_CACHE_WORDS));
 }
 
 /// Stems one `TEXT` token (lowercased, not yet folded) into `out`, which is cleared first.
 pub fn stem_into(word: &str, out: &mut String) {
-    out.clear();
-    let known = STEMS.with(|stems| stems.borrow().get(word).map(|stem| out.push_str(stem)).is_some());
-    if known {
-        return;
-    }
-    let stem = stem(word);
-    out.push_str(&stem);
-    STEMS.with(|stems| {
-        let mut stems = stems.borrow_mut();
-        if stems.len() >= STEM_CACHE_WORDS {
-            stems.clear();
-        }
-        stems.insert(word.to_owned(), stem);
-    });
+    remembered(&STEMS, word, out, |word, out| out.push_str(&stem(word)));
 }
 
 /// The stem of one `TEXT` token (lowercased, not yet folded).

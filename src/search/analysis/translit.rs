@@ -38,7 +38,10 @@
 //! Other scripts pass through exactly as in `FOLDED` (CJK bigrams included), so the translit
 //! field still holds every word.
 
+use std::cell::RefCell;
+
 use super::fold::fold_into;
+use super::memo::{WordMemo, remembered};
 
 /// Cyrillic (lowercase) → Latin spelling. Uzbek and Kazakh letters use their official Latin
 /// values minus diacritics; Russian letters the common (BGN-like) values.
@@ -110,8 +113,19 @@ fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
 }
 
+/// Skeletons remembered per thread: a word's takes four passes and as many allocations.
+const TRANSLIT_CACHE_WORDS: usize = 50_000;
+
+thread_local! {
+    static SKELETONS: RefCell<WordMemo> = RefCell::new(WordMemo::new(TRANSLIT_CACHE_WORDS));
+}
+
 /// Transliterates one `TEXT` token (lowercased) into its skeleton in `out` (cleared first).
 pub fn translit_into(word: &str, out: &mut String) {
+    remembered(&SKELETONS, word, out, skeleton_into);
+}
+
+fn skeleton_into(word: &str, out: &mut String) {
     // 1. spell out
     let mut spelled = String::with_capacity(word.len() + 8);
     for c in word.chars() {
