@@ -54,8 +54,11 @@ struct Scratch {
 
 impl Matcher {
     /// What to mark for `query`: its words and phrases in every analysis, the last word as a
-    /// prefix when it is being typed, and the words long enough to match with typos.
-    pub fn for_query(tokenizers: &TokenizerManager, query: &ParsedQuery) -> Matcher {
+    /// prefix when it is being typed, and misspellings of the words in `corrected` (folded):
+    /// those whose misspellings the search looked for. On a page of words found as written a
+    /// near neighbour made no hit match, so it is not marked (and comparing every word of
+    /// every abstract letter by letter with the query's was most of the time of marking).
+    pub fn for_query(tokenizers: &TokenizerManager, query: &ParsedQuery, corrected: &[String]) -> Matcher {
         let mut matcher = Matcher::default();
         let mut words = Vec::new();
         for clause in query.clauses() {
@@ -85,7 +88,7 @@ impl Matcher {
         matcher.typos = words
             .iter()
             .filter_map(|w| {
-                let folded = folded_word(w)?;
+                let folded = folded_word(w).filter(|folded| corrected.contains(folded))?;
                 let edits = usize::from(typo_distance(&folded));
                 (edits > 0).then(|| {
                     let length = folded.chars().count();
@@ -285,8 +288,31 @@ mod tests {
         manager
     }
 
+    /// The matcher of a page whose search looked for misspellings of every word.
     fn matcher(manager: &TokenizerManager, query: &str) -> Matcher {
-        Matcher::for_query(manager, &super::super::query::parse(query))
+        let parsed = super::super::query::parse(query);
+        let every_word: Vec<String> = parsed
+            .clauses()
+            .filter_map(|clause| match clause {
+                Clause::Word(w) => analysis::tokens(manager, FOLDED, w).into_iter().next(),
+                Clause::Phrase(_) => None,
+            })
+            .collect();
+        Matcher::for_query(manager, &parsed, &every_word)
+    }
+
+    /// A misspelling is marked when the search looked for misspellings of the word (its
+    /// page was short without them), and not on a page of the word as written.
+    #[test]
+    fn marks_near_neighbours_only_of_words_the_search_corrected() {
+        let m = manager();
+        let text = "Samarqandning kutubxonalari";
+        assert_eq!(
+            matcher(&m, "samarkqandning").highlight(text).as_deref(),
+            Some("<mark>Samarqandning</mark> kutubxonalari")
+        );
+        let as_written = Matcher::for_query(&m, &super::super::query::parse("samarkqandning"), &[]);
+        assert_eq!(as_written.highlight(text), None);
     }
 
     #[test]

@@ -217,15 +217,17 @@ impl SearchIndex {
         .await
     }
 
-    /// Marks what `query` matches in each (title, abstract), on the blocking pool.
+    /// Marks what `query` matches in each (title, abstract), on the blocking pool;
+    /// misspellings only of the words in `corrected` (see [`searcher::Results::corrected`]).
     pub async fn highlight(
         &self,
         query: query::ParsedQuery,
+        corrected: Vec<String>,
         texts: Vec<(String, Option<String>)>,
     ) -> Result<Vec<highlight::Highlights>, SearchError> {
         let active = self.active();
         blocking(move || {
-            let matcher = highlight::Matcher::for_query(&active.tokenizers, &query);
+            let matcher = highlight::Matcher::for_query(&active.tokenizers, &query, &corrected);
             texts.iter().map(|(title, abstract_text)| matcher.hit(title, abstract_text.as_deref())).collect()
         })
         .await

@@ -127,6 +127,8 @@ async fn stems_segments_cjk_and_tolerates_typos() {
     assert_top(&search(&app, "kutupxonasy").await, "Milliy kutubxonasi");
     let madona = search(&app, "madona").await;
     assert_eq!(titles(&madona)[..2], ["Madona", "Kürk Mantolu Madonna"]);
+    // The page needed the correction, so the corrected word is marked too.
+    assert_eq!(madona["edges"][1]["node"]["highlights"]["title"], "Kürk Mantolu <mark>Madonna</mark>");
     // Below 5 letters no typo is forgiven.
     assert_eq!(search(&app, "maps ").await["totalCount"], 1);
     assert_eq!(search(&app, "mapz ").await["totalCount"], 0);

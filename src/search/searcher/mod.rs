@@ -98,6 +98,9 @@ pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// The words (folded) whose misspellings were looked for to make this answer: empty
+    /// when the words as written filled the page.
+    pub corrected: Vec<String>,
 }
 
 /// A single word needs its frequencies for BM25 but not its positions: asking for them
@@ -396,8 +399,8 @@ pub fn run(
     let strict = Building { expansions, corrected: &[] };
     let pass = |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request);
     let candidates = correctable(tokenizers, &request.query);
-    let found = if candidates.is_empty() {
-        pass(strict)?
+    let (found, corrected) = if candidates.is_empty() {
+        (pass(strict)?, Vec::new())
     } else {
         let wanted = (request.offset + request.limit).max(1);
         let first = pass(strict)?;
@@ -406,10 +409,14 @@ pub fn run(
         } else {
             candidates.into_iter().filter(|word| !known(searcher, tokenizers, fields, word)).collect()
         };
-        if unknown.is_empty() { first } else { pass(Building { expansions, corrected: &unknown })? }
+        if unknown.is_empty() {
+            (first, unknown)
+        } else {
+            (pass(Building { expansions, corrected: &unknown })?, unknown)
+        }
     };
-    let hits = hits(searcher, tokenizers, fields, hit_columns, request, found.addresses);
-    Ok(Results { total: found.total, hits, facets: found.facets })
+    let hits = hits(searcher, tokenizers, fields, hit_columns, request, &corrected, found.addresses);
+    Ok(Results { total: found.total, hits, facets: found.facets, corrected })
 }
 
 /// What one pass found: the page's hits are read only for the pass whose answer is kept.
@@ -453,13 +460,14 @@ fn hits(
     fields: &Fields,
     columns: &OpenedColumns,
     request: &Request,
+    corrected: &[String],
     addresses: Vec<(f32, DocAddress)>,
 ) -> Vec<Hit> {
     if request.limit == 0 {
         return Vec::new();
     }
-    let matcher =
-        (request.with_documents && request.with_highlights).then(|| Matcher::for_query(tokenizers, &request.query));
+    let matcher = (request.with_documents && request.with_highlights)
+        .then(|| Matcher::for_query(tokenizers, &request.query, corrected));
     columns.keep_only(searcher);
     addresses
         .into_iter()
