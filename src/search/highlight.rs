@@ -99,6 +99,18 @@ impl Matcher {
         matcher
     }
 
+    /// The words it marks, per analysis, and the word being typed (folded), when a word is
+    /// marked exactly when one of its analysed forms, as the index holds them, is one of
+    /// those words or begins with that one; `None` when it also marks misspellings or single
+    /// CJK characters inside bigrams.
+    #[allow(clippy::type_complexity)]
+    pub fn forms_as_indexed(&self) -> Option<([(&'static str, &HashSet<String>); 4], Option<&str>)> {
+        (self.typos.is_empty() && self.in_bigrams.is_empty()).then_some((
+            [(TEXT, &self.exact), (FOLDED, &self.folded), (STEMMED, &self.stemmed), (TRANSLIT, &self.translit)],
+            self.prefix.as_deref(),
+        ))
+    }
+
     fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.folded.is_empty() && self.translit.is_empty() && self.prefix.is_none()
     }

@@ -3,6 +3,7 @@
 //! result set.
 
 mod hit;
+mod marking;
 
 use std::ops::Bound;
 
@@ -13,6 +14,7 @@ use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use self::hit::{OpenedColumns, hit};
+use self::marking::AbstractTerms;
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
@@ -468,6 +470,11 @@ fn hits(
     }
     let matcher = (request.with_documents && request.with_highlights)
         .then(|| Matcher::for_query(tokenizers, &request.query, corrected));
+    // The abstracts worth reading for marks, when the index can tell.
+    let abstracts_to_mark = matcher.as_ref().and_then(|matcher| AbstractTerms::of(matcher, fields)).map(|terms| {
+        let page: Vec<DocAddress> = addresses.iter().map(|(_, address)| *address).collect();
+        terms.holders(searcher, &page)
+    });
     columns.keep_only(searcher);
     addresses
         .into_iter()
@@ -477,7 +484,9 @@ fn hits(
                 hit(searcher, fields, segment_columns.as_ref().as_ref()?, address, score, request.with_documents)?;
             if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
                 let description = &document.description;
-                found.highlights = Some(matcher.hit(&description.title, description.abstract_text.as_deref()));
+                let worth_reading = abstracts_to_mark.as_ref().is_none_or(|holders| holders.contains(&address));
+                let abstract_text = description.abstract_text.as_deref().filter(|_| worth_reading);
+                found.highlights = Some(matcher.hit(&description.title, abstract_text));
             }
             Some(found)
         })

@@ -72,3 +72,76 @@ fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
     assert_eq!(marked.abstract_text, None, "nothing in the abstract matches");
     assert_eq!(search(false, true).hits[0].highlights, None, "no copy read, nothing to mark");
 }
+
+/// An abstract is marked when it holds the query's word in any analysed form (stemmed,
+/// other script), and left unread when the index says it holds none; prefixes are marked
+/// wherever they occur.
+#[test]
+fn abstracts_are_marked_exactly_where_they_hold_the_words() {
+    let fields = crate::search::schema::build();
+    let index = Index::create_in_ram(fields.schema.clone());
+    crate::search::analysis::register(index.tokenizers());
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let documents = [
+        (1, "Navoiy devoni", "Alisher Navoiyning she'rlari."),
+        (2, "Navoiy", "Shoirning hayoti haqida."),
+        (3, "Devon", "Навоий ғазаллари ва рубоийлари."),
+        (4, "Ruboiylar", "Navoiy va Bobur."),
+        (5, "Ruboiy va g'azal", "Ruboiylar to'plami."),
+    ];
+    for (id, title, abstract_text) in documents {
+        let document = Document {
+            id,
+            description: Description {
+                title: title.into(),
+                abstract_text: Some(abstract_text.into()),
+                ..Description::default()
+            },
+            source: None,
+            control_number: None,
+            origin_partner_id: None,
+            origin_exchange_id: None,
+            import_id: None,
+            marc_xml: None,
+            created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            updated_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+        };
+        let row = IndexRow { document, country: None, available: true, projects: vec![], directions: vec![] };
+        writer.add_document(to_document(&fields, &row)).unwrap();
+    }
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let abstracts = |query: &str| {
+        let request = Request {
+            query: crate::search::query::parse(query),
+            limit: 20,
+            with_documents: true,
+            with_highlights: true,
+            ..Request::default()
+        };
+        let mut marked: Vec<(i64, Option<String>)> =
+            run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request)
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|hit| (hit.document_id, hit.highlights.and_then(|h| h.abstract_text)))
+                .collect();
+        marked.sort();
+        marked
+    };
+    assert_eq!(
+        abstracts("navoiy"),
+        [
+            (1, Some("Alisher <mark>Navoiyning</mark> she&#39;rlari.".to_owned())),
+            (2, None),
+            (3, Some("<mark>Навоий</mark> ғазаллари ва рубоийлари.".to_owned())),
+            (4, Some("<mark>Navoiy</mark> va Bobur.".to_owned())),
+        ]
+    );
+    // The word being typed marks the words it begins, in the abstracts that hold one.
+    assert_eq!(abstracts("rubo"), [(4, None), (5, Some("<mark>Ruboiylar</mark> to&#39;plami.".to_owned()))]);
+    // A misspelling marks words no term of the query names: every abstract is read then.
+    let corrected = ["navoiyy".to_owned()];
+    let misspelt = Matcher::for_query(index.tokenizers(), &crate::search::query::parse("navoiyy "), &corrected);
+    assert!(marking::AbstractTerms::of(&misspelt, &fields).is_none());
+}
