@@ -216,6 +216,25 @@ pub struct Document {
     pub updated_at: DateTime<Utc>,
 }
 
+#[cfg(test)]
+impl Document {
+    /// A document with only a description, as the tests of exports and search build them.
+    pub fn described(id: i64, description: Description) -> Document {
+        Document {
+            id,
+            description,
+            source: None,
+            control_number: None,
+            origin_partner_id: None,
+            origin_exchange_id: None,
+            import_id: None,
+            marc_xml: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+}
+
 // text_enum! cannot mark a default variant, so this is written out.
 #[allow(clippy::derivable_impls)]
 impl Default for DocumentFormat {

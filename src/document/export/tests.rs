@@ -11,18 +11,7 @@ use super::*;
 use crate::document::{Contributor, DocumentFormat, ParallelTitle};
 
 pub(super) fn document(description: Description) -> Document {
-    Document {
-        id: 7,
-        description,
-        source: None,
-        control_number: None,
-        origin_partner_id: None,
-        origin_exchange_id: None,
-        import_id: None,
-        marc_xml: None,
-        created_at: chrono::Utc::now(),
-        updated_at: chrono::Utc::now(),
-    }
+    Document::described(7, description)
 }
 
 pub(super) fn person(name: &str, role: ContributorRole) -> Contributor {

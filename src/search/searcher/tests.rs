@@ -90,22 +90,9 @@ fn abstracts_are_marked_exactly_where_they_hold_the_words() {
         (5, "Ruboiy va g'azal", "Ruboiylar to'plami."),
     ];
     for (id, title, abstract_text) in documents {
-        let document = Document {
-            id,
-            description: Description {
-                title: title.into(),
-                abstract_text: Some(abstract_text.into()),
-                ..Description::default()
-            },
-            source: None,
-            control_number: None,
-            origin_partner_id: None,
-            origin_exchange_id: None,
-            import_id: None,
-            marc_xml: None,
-            created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-            updated_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-        };
+        let description =
+            Description { title: title.into(), abstract_text: Some(abstract_text.into()), ..Description::default() };
+        let document = Document::described(id, description);
         let row = IndexRow { document, country: None, available: true, projects: vec![], directions: vec![] };
         writer.add_document(to_document(&fields, &row)).unwrap();
     }
