@@ -12,11 +12,10 @@ use foldhash::{HashMap, HashSet};
 use tantivy::tokenizer::TokenizerManager;
 
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT, fold, stem, translit};
-use super::expansion::typo_distance;
 use super::query::{Clause, ParsedQuery};
 
 /// What a query matches, per analysis, plus the prefix of a word being typed and the words
-/// that may match with typos (all folded).
+/// matched in place of misspelt ones (all folded).
 #[derive(Clone, Debug, Default)]
 pub struct Matcher {
     exact: HashSet<String>,
@@ -24,8 +23,8 @@ pub struct Matcher {
     stemmed: HashSet<String>,
     translit: HashSet<String>,
     prefix: Option<String>,
-    /// (folded word, its length in characters, edits allowed)
-    typos: Vec<(String, usize, usize)>,
+    /// Words (folded) the search matched in place of misspelt ones.
+    corrections: HashSet<String>,
     /// One-character CJK words, marked inside the bigrams that hold them.
     in_bigrams: HashSet<char>,
     /// Words already compared: the hits of one page share most of their words.
@@ -54,11 +53,10 @@ struct Scratch {
 
 impl Matcher {
     /// What to mark for `query`: its words and phrases in every analysis, the last word as a
-    /// prefix when it is being typed, and misspellings of the words in `corrected` (folded):
-    /// those whose misspellings the search looked for. On a page of words found as written a
-    /// near neighbour made no hit match, so it is not marked (and comparing every word of
-    /// every abstract letter by letter with the query's was most of the time of marking).
-    pub fn for_query(tokenizers: &TokenizerManager, query: &ParsedQuery, corrected: &[String]) -> Matcher {
+    /// prefix when it is being typed, and `corrections` (folded): the words the search
+    /// matched in place of misspelt ones ([`super::searcher::Results::corrections`]). A near
+    /// neighbour the search did not look for made no hit match, so it is not marked.
+    pub fn for_query(tokenizers: &TokenizerManager, query: &ParsedQuery, corrections: &[String]) -> Matcher {
         let mut matcher = Matcher::default();
         let mut words = Vec::new();
         for clause in query.clauses() {
@@ -85,28 +83,24 @@ impl Matcher {
             // The bigrams of a one-character CJK word are matched as the word itself.
             matcher.prefix = words.last().filter(|w| lone_cjk(w).is_none()).and_then(|w| folded_word(w));
         }
-        matcher.typos = words
-            .iter()
-            .filter_map(|w| {
-                let folded = folded_word(w).filter(|folded| corrected.contains(folded))?;
-                let edits = usize::from(typo_distance(&folded));
-                (edits > 0).then(|| {
-                    let length = folded.chars().count();
-                    (folded, length, edits)
-                })
-            })
-            .collect();
+        matcher.corrections = corrections.iter().cloned().collect();
         matcher
     }
 
-    /// The words it marks, per analysis, and the word being typed (folded), when a word is
-    /// marked exactly when one of its analysed forms, as the index holds them, is one of
-    /// those words or begins with that one; `None` when it also marks misspellings or single
-    /// CJK characters inside bigrams.
+    /// The words it marks, per analysis (corrections are folded words), and the word being
+    /// typed (folded), when a word is marked exactly when one of its analysed forms, as the
+    /// index holds them, is one of those words or begins with that one; `None` when it also
+    /// marks single CJK characters inside bigrams.
     #[allow(clippy::type_complexity)]
-    pub fn forms_as_indexed(&self) -> Option<([(&'static str, &HashSet<String>); 4], Option<&str>)> {
-        (self.typos.is_empty() && self.in_bigrams.is_empty()).then_some((
-            [(TEXT, &self.exact), (FOLDED, &self.folded), (STEMMED, &self.stemmed), (TRANSLIT, &self.translit)],
+    pub fn forms_as_indexed(&self) -> Option<([(&'static str, &HashSet<String>); 5], Option<&str>)> {
+        self.in_bigrams.is_empty().then_some((
+            [
+                (TEXT, &self.exact),
+                (FOLDED, &self.folded),
+                (FOLDED, &self.corrections),
+                (STEMMED, &self.stemmed),
+                (TRANSLIT, &self.translit),
+            ],
             self.prefix.as_deref(),
         ))
     }
@@ -135,22 +129,16 @@ impl Matcher {
         }
         fold::fold_into(word, &mut scratch.folded);
         let folded = scratch.folded.as_str();
-        if self.folded.contains(folded) || self.prefix.as_deref().is_some_and(|p| folded.starts_with(p)) {
+        if self.folded.contains(folded)
+            || self.corrections.contains(folded)
+            || self.prefix.as_deref().is_some_and(|p| folded.starts_with(p))
+        {
             return true;
         }
-        // A CJK word is its own stem and cross-script form (see `analysis::only_cjk`), and
-        // too short for typos: nothing further can match it.
+        // A CJK word is its own stem and cross-script form (see `analysis::only_cjk`):
+        // nothing further can match it.
         if word.chars().next().is_some_and(analysis::words::is_cjk) {
             return false;
-        }
-        if !self.typos.is_empty() {
-            let length = folded.chars().count();
-            let close = |(typo, typo_length, edits): &(String, usize, usize)| {
-                length.abs_diff(*typo_length) <= *edits && strsim::levenshtein(folded, typo) <= *edits
-            };
-            if self.typos.iter().any(close) {
-                return true;
-            }
         }
         if !self.translit.is_empty() {
             translit::translit_into(word, &mut scratch.other);
@@ -300,31 +288,20 @@ mod tests {
         manager
     }
 
-    /// The matcher of a page whose search looked for misspellings of every word.
     fn matcher(manager: &TokenizerManager, query: &str) -> Matcher {
-        let parsed = super::super::query::parse(query);
-        let every_word: Vec<String> = parsed
-            .clauses()
-            .filter_map(|clause| match clause {
-                Clause::Word(w) => analysis::tokens(manager, FOLDED, w).into_iter().next(),
-                Clause::Phrase(_) => None,
-            })
-            .collect();
-        Matcher::for_query(manager, &parsed, &every_word)
+        Matcher::for_query(manager, &super::super::query::parse(query), &[])
     }
 
-    /// A misspelling is marked when the search looked for misspellings of the word (its
-    /// page was short without them), and not on a page of the word as written.
+    /// A correction is marked where the search matched it in place of a misspelt word; a
+    /// near neighbour it did not look for is not.
     #[test]
-    fn marks_near_neighbours_only_of_words_the_search_corrected() {
+    fn marks_the_corrections_the_search_matched() {
         let m = manager();
         let text = "Samarqandning kutubxonalari";
-        assert_eq!(
-            matcher(&m, "samarkqandning").highlight(text).as_deref(),
-            Some("<mark>Samarqandning</mark> kutubxonalari")
-        );
-        let as_written = Matcher::for_query(&m, &super::super::query::parse("samarkqandning"), &[]);
-        assert_eq!(as_written.highlight(text), None);
+        let query = super::super::query::parse("samarkqandning ");
+        let corrected = Matcher::for_query(&m, &query, &["samarqandning".to_owned()]);
+        assert_eq!(corrected.highlight(text).as_deref(), Some("<mark>Samarqandning</mark> kutubxonalari"));
+        assert_eq!(Matcher::for_query(&m, &query, &[]).highlight(text), None);
     }
 
     #[test]

@@ -217,17 +217,18 @@ impl SearchIndex {
         .await
     }
 
-    /// Marks what `query` matches in each (title, abstract), on the blocking pool;
-    /// misspellings only of the words in `corrected` (see [`searcher::Results::corrected`]).
+    /// Marks what `query` matches in each (title, abstract), and the `corrections` the
+    /// search matched in place of misspelt words ([`searcher::Results::corrections`]), on
+    /// the blocking pool.
     pub async fn highlight(
         &self,
         query: query::ParsedQuery,
-        corrected: Vec<String>,
+        corrections: Vec<String>,
         texts: Vec<(String, Option<String>)>,
     ) -> Result<Vec<highlight::Highlights>, SearchError> {
         let active = self.active();
         blocking(move || {
-            let matcher = highlight::Matcher::for_query(&active.tokenizers, &query, &corrected);
+            let matcher = highlight::Matcher::for_query(&active.tokenizers, &query, &corrections);
             texts.iter().map(|(title, abstract_text)| matcher.hit(title, abstract_text.as_deref())).collect()
         })
         .await

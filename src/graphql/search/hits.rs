@@ -23,7 +23,7 @@ pub(super) async fn show_hits(
     ctx: &Context<'_>,
     index: &SearchIndex,
     query: &ParsedQuery,
-    corrected: &[String],
+    corrections: &[String],
     hits: Vec<Hit>,
     wants_documents: bool,
     wants_highlights: bool,
@@ -58,7 +58,7 @@ pub(super) async fn show_hits(
     let mut marked_here = if unmarked.is_empty() {
         Vec::new()
     } else {
-        index.highlight(query.clone(), corrected.to_vec(), unmarked).await.map_err(Error::from).gql()?
+        index.highlight(query.clone(), corrections.to_vec(), unmarked).await.map_err(Error::from).gql()?
     }
     .into_iter();
     Ok(shown

@@ -161,7 +161,7 @@ impl SearchQuery {
         let hits = std::mem::take(&mut results.hits);
         let page_len = hits.len() as i64;
         let (shown, prefetched) = tokio::join!(
-            show_hits(ctx, index, &parsed, &results.corrected, hits, wants_documents, want_highlights),
+            show_hits(ctx, index, &parsed, &results.corrections, hits, wants_documents, want_highlights),
             partners_of_page(ctx, &partner_ids)
         );
         let shown = shown?;

@@ -100,9 +100,9 @@ pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
-    /// The words (folded) whose misspellings were looked for to make this answer: empty
-    /// when the words as written filled the page.
-    pub corrected: Vec<String>,
+    /// The words (folded) matched in place of misspelt ones to make this answer: empty when
+    /// the words as written filled the page.
+    pub corrections: Vec<String>,
 }
 
 /// A single word needs its frequencies for BM25 but not its positions: asking for them
@@ -417,8 +417,15 @@ pub fn run(
             (pass(Building { expansions, corrected: &unknown })?, unknown)
         }
     };
-    let hits = hits(searcher, tokenizers, fields, hit_columns, request, &corrected, found.addresses);
-    Ok(Results { total: found.total, hits, facets: found.facets, corrected })
+    // What the corrected pass looked for (remembered for the generation: no second walk).
+    let corrections: Vec<String> = corrected
+        .iter()
+        .flat_map(|word| {
+            expansions.expand(searcher, fields.vocabulary, word, Expansion::Typos(typo_distance(word))).to_vec()
+        })
+        .collect();
+    let hits = hits(searcher, tokenizers, fields, hit_columns, request, &corrections, found.addresses);
+    Ok(Results { total: found.total, hits, facets: found.facets, corrections })
 }
 
 /// What one pass found: the page's hits are read only for the pass whose answer is kept.
@@ -462,14 +469,14 @@ fn hits(
     fields: &Fields,
     columns: &OpenedColumns,
     request: &Request,
-    corrected: &[String],
+    corrections: &[String],
     addresses: Vec<(f32, DocAddress)>,
 ) -> Vec<Hit> {
     if request.limit == 0 {
         return Vec::new();
     }
     let matcher = (request.with_documents && request.with_highlights)
-        .then(|| Matcher::for_query(tokenizers, &request.query, corrected));
+        .then(|| Matcher::for_query(tokenizers, &request.query, corrections));
     // The abstracts worth reading for marks, when the index can tell.
     let abstracts_to_mark = matcher.as_ref().and_then(|matcher| AbstractTerms::of(matcher, fields)).map(|terms| {
         let page: Vec<DocAddress> = addresses.iter().map(|(_, address)| *address).collect();
