@@ -96,6 +96,15 @@ impl ExpansionCache {
         })
     }
 
+    /// The words a misspelt `word` (folded) is corrected to: its misspellings within the
+    /// distance its length allows ([`typo_distance`]), none for a word too short for any.
+    pub fn corrections(&self, searcher: &Searcher, field: Field, word: &str) -> Arc<Vec<String>> {
+        match typo_distance(word) {
+            0 => Arc::default(),
+            distance => self.expand(searcher, field, word, Expansion::Typos(distance)),
+        }
+    }
+
     /// What [`expand`] finds for `Typos(distance)`, looked up by letter pairs (see
     /// [`TypoIndex`]); `None` when the word is too short for that, or a segment's
     /// dictionary cannot be read.

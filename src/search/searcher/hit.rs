@@ -1,5 +1,5 @@
-//! A hit as a search returns it: read from the index's columns and, when asked, its copy
-//! of the document.
+//! The hits of a page as a search returns them: read from the index's columns and, when
+//! asked, with their copies of the documents, marked.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -8,8 +8,12 @@ use tantivy::columnar::Column;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument};
 
-use super::Hit;
+use tantivy::tokenizer::TokenizerManager;
+
+use super::marking::AbstractTerms;
+use super::{Hit, Request};
 use crate::document::Document;
+use crate::search::highlight::Matcher;
 use crate::search::per_segment::PerSegment;
 use crate::search::schema::Fields;
 
@@ -41,7 +45,46 @@ impl OpenedColumns {
     }
 }
 
-pub(super) fn hit(
+/// The page's hits, with their copies and highlights when asked for: marked here, on the
+/// same thread as the search, rather than in a second trip to the blocking pool.
+pub(super) fn hits(
+    searcher: &Searcher,
+    tokenizers: &TokenizerManager,
+    fields: &Fields,
+    columns: &OpenedColumns,
+    request: &Request,
+    corrections: &[String],
+    addresses: Vec<(f32, DocAddress)>,
+) -> Vec<Hit> {
+    if request.limit == 0 {
+        return Vec::new();
+    }
+    let matcher = (request.with_documents && request.with_highlights)
+        .then(|| Matcher::for_query(tokenizers, &request.query, corrections));
+    // The abstracts worth reading for marks, when the index can tell.
+    let abstracts_to_mark = matcher.as_ref().and_then(|matcher| AbstractTerms::of(matcher, fields)).map(|terms| {
+        let page: Vec<DocAddress> = addresses.iter().map(|(_, address)| *address).collect();
+        terms.holders(searcher, &page)
+    });
+    columns.keep_only(searcher);
+    addresses
+        .into_iter()
+        .filter_map(|(score, address)| {
+            let segment_columns = columns.of(searcher, address.segment_ord);
+            let mut found =
+                hit(searcher, fields, segment_columns.as_ref().as_ref()?, address, score, request.with_documents)?;
+            if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
+                let description = &document.description;
+                let worth_reading = abstracts_to_mark.as_ref().is_none_or(|holders| holders.contains(&address));
+                let abstract_text = description.abstract_text.as_deref().filter(|_| worth_reading);
+                found.highlights = Some(matcher.hit(&description.title, abstract_text));
+            }
+            Some(found)
+        })
+        .collect()
+}
+
+fn hit(
     searcher: &Searcher,
     fields: &Fields,
     columns: &HitColumns,

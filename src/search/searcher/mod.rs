@@ -13,15 +13,14 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
-use self::hit::{OpenedColumns, hit};
-use self::marking::AbstractTerms;
+use self::hit::{OpenedColumns, hits};
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
 use super::expansion::{Expansion, ExpansionCache, typo_distance};
 use super::facet_table::FacetTables;
 use super::facets::{self, FacetDepth, Facets};
-use super::highlight::{Highlights, Matcher};
+use super::highlight::Highlights;
 use super::matching::{ClauseQuery, Part};
 use super::query::{Clause, ParsedQuery};
 use super::schema::{Fields, Source};
@@ -220,10 +219,9 @@ fn clause_query(
         } else {
             Vec::new()
         };
-        let distance = typo_distance(word);
-        let corrected: Vec<String> = if distance > 0 && building.corrected.contains(word) {
+        let corrected: Vec<String> = if building.corrected.contains(word) {
             // Words the prefix already stands for score as prefixes.
-            let corrections = building.expansions.expand(searcher, vocabulary, word, Expansion::Typos(distance));
+            let corrections = building.expansions.corrections(searcher, vocabulary, word);
             corrections.iter().filter(|t| !(prefix && t.starts_with(word.as_str()))).cloned().collect()
         } else {
             Vec::new()
@@ -418,12 +416,8 @@ pub fn run(
         }
     };
     // What the corrected pass looked for (remembered for the generation: no second walk).
-    let corrections: Vec<String> = corrected
-        .iter()
-        .flat_map(|word| {
-            expansions.expand(searcher, fields.vocabulary, word, Expansion::Typos(typo_distance(word))).to_vec()
-        })
-        .collect();
+    let corrections: Vec<String> =
+        corrected.iter().flat_map(|word| expansions.corrections(searcher, fields.vocabulary, word).to_vec()).collect();
     let hits = hits(searcher, tokenizers, fields, hit_columns, request, &corrections, found.addresses);
     Ok(Results { total: found.total, hits, facets: found.facets, corrections })
 }
@@ -459,45 +453,6 @@ fn run_pass(
     let facets =
         facet_counts.map(|(categories, years)| facets::facets(request.facets, categories, &years)).unwrap_or_default();
     Ok(Found { total, addresses, facets })
-}
-
-/// The page's hits, with their copies and highlights when asked for: marked here, on the
-/// same thread as the search, rather than in a second trip to the blocking pool.
-fn hits(
-    searcher: &Searcher,
-    tokenizers: &TokenizerManager,
-    fields: &Fields,
-    columns: &OpenedColumns,
-    request: &Request,
-    corrections: &[String],
-    addresses: Vec<(f32, DocAddress)>,
-) -> Vec<Hit> {
-    if request.limit == 0 {
-        return Vec::new();
-    }
-    let matcher = (request.with_documents && request.with_highlights)
-        .then(|| Matcher::for_query(tokenizers, &request.query, corrections));
-    // The abstracts worth reading for marks, when the index can tell.
-    let abstracts_to_mark = matcher.as_ref().and_then(|matcher| AbstractTerms::of(matcher, fields)).map(|terms| {
-        let page: Vec<DocAddress> = addresses.iter().map(|(_, address)| *address).collect();
-        terms.holders(searcher, &page)
-    });
-    columns.keep_only(searcher);
-    addresses
-        .into_iter()
-        .filter_map(|(score, address)| {
-            let segment_columns = columns.of(searcher, address.segment_ord);
-            let mut found =
-                hit(searcher, fields, segment_columns.as_ref().as_ref()?, address, score, request.with_documents)?;
-            if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
-                let description = &document.description;
-                let worth_reading = abstracts_to_mark.as_ref().is_none_or(|holders| holders.contains(&address));
-                let abstract_text = description.abstract_text.as_deref().filter(|_| worth_reading);
-                found.highlights = Some(matcher.hit(&description.title, abstract_text));
-            }
-            Some(found)
-        })
-        .collect()
 }
 
 #[cfg(test)]
