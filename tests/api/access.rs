@@ -667,6 +667,17 @@ async fn a_partner_sees_nothing_of_another_partner() {
     assert_eq!(barcodes, BTreeSet::from(["L-1", "A-1"]));
     assert_eq!(data["document"]["holdings"]["totalCount"], 2);
     assert_eq!(data["exchange"]["partner"]["exchanges"]["totalCount"], 1);
+    // The same copies through a list of documents, whose page loads them for all its rows at once.
+    let listed = w
+        .data(
+            a,
+            "{ documents { edges { node { id holdings { totalCount edges { node { barcode } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let row =
+        listed["documents"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["id"] == json!(w.document)).unwrap();
+    assert_eq!(row["node"]["holdings"], data["document"]["holdings"], "{listed:#}");
     let body = w
         .ask(
             a,
@@ -692,6 +703,11 @@ async fn a_partner_sees_nothing_of_another_partner() {
     assert_eq!(data["partner"]["agreements"]["edges"][0]["node"]["scope"], Value::Null);
     assert_eq!(data["document"]["holdings"]["totalCount"], 1);
     assert_eq!(data["holdings"]["totalCount"], 1);
+    let listed =
+        w.data(Caller::Anonymous, "{ documents { edges { node { id holdings { totalCount } } } } }", json!({})).await;
+    let row =
+        listed["documents"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["id"] == json!(w.document)).unwrap();
+    assert_eq!(row["node"]["holdings"]["totalCount"], 1, "only this library's copy: {listed:#}");
 
     // Staff see everything.
     let data = w

@@ -111,8 +111,12 @@ async fn holdings_by_holder_with_unique_barcodes_and_guarded_deletes() {
 #[tokio::test]
 async fn a_list_shows_every_field_it_selects_as_the_document_has_it() {
     let app = TestApp::seeded().await;
+    // The copies are loaded for the whole page at once: every field of theirs must read back
+    // as the copy itself has it.
     let short = "id title subtitle languages year format source controlNumber createdAt updatedAt \
-                 originPartner { id } holdings(first: 5) { edges { node { barcode } } }";
+                 originPartner { id } holdings(first: 5) { totalCount edges { node { id barcode callNumber \
+                 status heldByLibrary holder { id } location { id } locationNote provenance { id } \
+                 createdAt updatedAt } } }";
     let long = "contributors { name role } parallelTitles { title } publisher place edition seriesTitle \
                 seriesVolume isbns issns subjects abstract notes physicalDescription";
     let of_each =
@@ -130,6 +134,10 @@ async fn a_list_shows_every_field_it_selects_as_the_document_has_it() {
         let rows: Vec<serde_json::Value> =
             list["documents"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect();
         assert!(rows.len() > 5, "the seeded catalogue lists its documents");
+        assert!(
+            rows.iter().any(|r| r["holdings"]["totalCount"].as_i64().is_some_and(|n| n > 1)),
+            "some seeded documents have several copies"
+        );
         let ids: Vec<serde_json::Value> = rows.iter().map(|r| r["id"].clone()).collect();
         let fields = if fragment.is_empty() { short.to_owned() } else { format!("{short} {long}") };
         let each = app.data(&of_each(&fields), json!({ "ids": ids })).await;
