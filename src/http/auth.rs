@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
+use super::Shared;
 use super::errors::error_response;
 use super::limits::Caller;
 use crate::access::Viewer;
@@ -28,7 +28,7 @@ fn unauthenticated(message: &str) -> Response {
 }
 
 /// Names the caller of every request: its token's role, or anonymous.
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
     let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let probe = matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics");
     let header = request.headers().get(header::AUTHORIZATION).map(|v| v.to_str().map(str::to_owned));

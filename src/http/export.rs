@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
+use super::Shared;
 use crate::document::export::{self, ExportFormat};
 use crate::error::Error;
 use crate::global_id::{self, NodeKind};
 
-pub async fn document(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn document(State(state): State<Shared>, Path(file): Path<String>) -> Response {
     let Some((id_text, extension)) = file.rsplit_once('.') else {
         return problem(StatusCode::NOT_FOUND, "use /documents/{id}.{marcxml|dc|bib|ris|json}");
     };
@@ -60,7 +60,7 @@ fn problem(status: StatusCode, message: &str) -> Response {
 /// a large export holds neither the catalogue nor the file in memory. At most `max`
 /// documents (default and limit 100,000).
 pub async fn many(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     Path(extension): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {

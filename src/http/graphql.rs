@@ -21,7 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::limits::{Caller, RateLimits, too_many_requests};
-use super::{AppState, OperationLabel, RequestId};
+use super::{AppState, OperationLabel, RequestId, Shared};
 use crate::access::Viewer;
 use crate::graphql::cost::Refusal;
 use crate::graphql::error::{
@@ -133,7 +133,7 @@ fn request_error(status: StatusCode, media: MediaType, code: &str, message: &str
 }
 
 pub async fn post(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     axum::Extension(request_id): axum::Extension<RequestId>,
     axum::Extension(caller): axum::Extension<Caller>,
     axum::Extension(viewer): axum::Extension<Viewer>,
@@ -171,7 +171,7 @@ pub async fn post(
 }
 
 pub async fn get(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     axum::Extension(request_id): axum::Extension<RequestId>,
     axum::Extension(caller): axum::Extension<Caller>,
     axum::Extension(viewer): axum::Extension<Viewer>,

@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::AppState;
+use super::Shared;
 use super::errors::error_response;
 use crate::access::Viewer;
 use crate::ill::iso18626::{self, ErrorType, Refusal};
@@ -24,7 +24,7 @@ fn xml(body: String) -> Response {
         .into_response()
 }
 
-pub async fn receive(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, body: Bytes) -> Response {
+pub async fn receive(State(state): State<Shared>, Extension(viewer): Extension<Viewer>, body: Bytes) -> Response {
     let Some(partner_id) = viewer.partner() else {
         return if viewer.token.is_some() {
             error_response(StatusCode::FORBIDDEN, "FORBIDDEN", "ISO 18626 messages come with a partner's token")

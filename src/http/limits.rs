@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::AppState;
+use super::Shared;
 use super::errors::error_response;
 
 /// What any request costs, whatever it asks: the work of receiving and answering it.
@@ -105,7 +105,7 @@ pub fn too_many_requests(limited: Limited) -> Response {
 /// Charges every request's caller (named by `auth::authenticate`: its token, else its
 /// address) [`REQUEST_COST`]. Health probes and metrics scrapes are free: orchestrators call
 /// them all the time.
-pub async fn rate_limit(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn rate_limit(State(state): State<Shared>, mut request: Request, next: Next) -> Response {
     let caller = match request.extensions().get::<Caller>() {
         Some(caller) => caller.clone(),
         None => {

@@ -102,6 +102,11 @@ pub struct AppState {
     pub oai: Arc<crate::document::oai::OaiOptions>,
 }
 
+/// The state as handlers get it: one reference-counted copy for every request, so that a
+/// request does not clone each of the state's own handles (three times, for the rate limit,
+/// the authentication and the handler).
+pub type Shared = Arc<AppState>;
+
 impl AppState {
     /// The state of a server on `pool`, with the default options; starts watching the
     /// database (until the pool is closed).
@@ -193,6 +198,7 @@ pub fn router(state: AppState) -> Router {
             }
         });
     }
+    let state: Shared = Arc::new(state);
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
@@ -255,7 +261,7 @@ async fn healthz() -> &'static str {
 
 /// The database answers and every migration of this binary is applied. The search index
 /// writer's state is detail: while it fails, searches still answer from the last commit.
-async fn readyz(State(state): State<AppState>) -> Response {
+async fn readyz(State(state): State<Shared>) -> Response {
     let search = json!({ "writer": state.search.status(), "writerRestarts": state.search.writer_restarts() });
     if let Some(since) = state.health.down_since() {
         let body = json!({ "status": "not ready", "reason": "database unreachable", "since": since, "search": search });
@@ -278,7 +284,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<Shared>) -> Response {
     state.metrics.record_pool(&state.pool);
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],

@@ -12,10 +12,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
+use super::{AppState, Shared};
 use crate::document::oai;
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn get(State(state): State<Shared>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let arguments = pairs(query.as_deref().unwrap_or_default().as_bytes());
     answer(&state, &headers, &arguments).await
 }
@@ -23,7 +23,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
 /// The protocol's POST: the arguments as `application/x-www-form-urlencoded`. A body in
 /// another shape is read the same way and answered by what it turns out to hold
 /// (`badVerb`, most likely).
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     answer(&state, &headers, &pairs(&body)).await
 }
 

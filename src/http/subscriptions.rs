@@ -18,7 +18,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
 use serde_json::Value;
 
-use super::AppState;
+use super::Shared;
 use crate::access::Viewer;
 use crate::graphql::HamkorSchema;
 use crate::graphql::cost::CostModel;
@@ -70,7 +70,7 @@ impl Executor for Guarded {
 }
 
 pub async fn upgrade(
-    State(state): State<AppState>,
+    State(state): State<Shared>,
     Extension(viewer): Extension<Viewer>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
@@ -93,7 +93,7 @@ fn bearer_of(payload: &Value) -> Option<String> {
 }
 
 async fn connection_init(
-    state: AppState,
+    state: Shared,
     viewer: Viewer,
     payload: Value,
 ) -> async_graphql::Result<async_graphql::Data> {
