@@ -6,6 +6,33 @@ pub mod copy;
 pub mod health;
 pub mod list;
 
+/// `select_by_position!(SELECT: Row from "table" t: column, ...)`: the statement that reads
+/// a `Row` (its fields named as the columns), and the row's decoding by column position,
+/// from one list, so that they cannot disagree. sqlx's derived decoding looks every column
+/// up by name in a hash map: for pages of many small rows that lookup was most of the decoding.
+macro_rules! select_by_position {
+    ($select:ident: $row:ty, from $table:literal $alias:ident: $first:ident $(, $rest:ident)* $(,)?) => {
+        const $select: &str = concat!(
+            "SELECT ", stringify!($alias), ".", stringify!($first),
+            $(", ", stringify!($alias), ".", stringify!($rest),)*
+            " FROM ", $table, " ", stringify!($alias)
+        );
+
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $row {
+            fn from_row(row: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+                use sqlx::Row;
+                let mut column = 0_usize;
+                let mut next = || {
+                    column += 1;
+                    column - 1
+                };
+                Ok(Self { $first: row.try_get(next())?, $($rest: row.try_get(next())?,)* })
+            }
+        }
+    };
+}
+pub(crate) use select_by_position;
+
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;

@@ -7,10 +7,10 @@ use crate::db::escape_like;
 use crate::db::list::{Conditions, Listing, Scope};
 use crate::error::{Error, Result};
 
-const SELECT: &str = "
-    SELECT h.id, h.document_id, h.holder_partner_id, h.barcode, h.call_number, h.location_project_id,
-           h.location_note, h.status, h.exchange_id, h.created_at, h.updated_at
-    FROM holdings h";
+crate::db::select_by_position!(SELECT: Holding, from "holdings" h:
+    id, document_id, holder_partner_id, barcode, call_number, location_project_id, location_note, status,
+    exchange_id, created_at, updated_at,
+);
 
 /// Whose copies to list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -192,4 +192,18 @@ pub async fn set_status(conn: &mut PgConnection, id: i64, status: HoldingStatus)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_statement_reads_the_columns_in_the_order_they_are_decoded() {
+        assert_eq!(
+            SELECT,
+            "SELECT h.id, h.document_id, h.holder_partner_id, h.barcode, h.call_number, h.location_project_id, \
+             h.location_note, h.status, h.exchange_id, h.created_at, h.updated_at FROM holdings h"
+        );
+    }
 }

@@ -23,7 +23,8 @@ text_enum!(
     }
 );
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// Read by `db::SELECT`, by column position.
+#[derive(Clone, Debug)]
 pub struct Holding {
     pub id: i64,
     pub document_id: i64,

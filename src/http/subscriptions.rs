@@ -92,11 +92,7 @@ fn bearer_of(payload: &Value) -> Option<String> {
     Some(value.strip_prefix("Bearer ").unwrap_or(&value).trim().to_owned())
 }
 
-async fn connection_init(
-    state: Shared,
-    viewer: Viewer,
-    payload: Value,
-) -> async_graphql::Result<async_graphql::Data> {
+async fn connection_init(state: Shared, viewer: Viewer, payload: Value) -> async_graphql::Result<async_graphql::Data> {
     let viewer = match bearer_of(&payload) {
         None => viewer,
         Some(bearer) => match state.tokens.check(&state.pool, &bearer).await {
