@@ -119,6 +119,31 @@ pub async fn create_token(pool: &PgPool, role: TokenRole, partner_id: Option<i64
     hamkor::token::create(&mut conn, &draft).await.expect("the token is created").1
 }
 
+/// Where this test process keeps its search indexes: one directory per process under
+/// `hamkor-test-indexes` in the temporary directory. Each test removes its own index when it
+/// ends, but a writer still finishing its first build can write into the removed directory;
+/// so each run also removes what processes that are gone left behind.
+fn index_parent() -> &'static std::path::Path {
+    static PARENT: OnceLock<std::path::PathBuf> = OnceLock::new();
+    PARENT.get_or_init(|| {
+        let base = std::env::temp_dir().join("hamkor-test-indexes");
+        std::fs::create_dir_all(&base).expect("the directory of the test indexes");
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            let gone = entry
+                .file_name()
+                .to_str()
+                .and_then(|name| name.parse::<u32>().ok())
+                .is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+            if gone {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let mine = base.join(std::process::id().to_string());
+        std::fs::create_dir_all(&mine).expect("this process's directory of test indexes");
+        mine
+    })
+}
+
 /// The service, running on a real port against its own database.
 pub struct TestApp {
     pub base: String,
@@ -151,7 +176,8 @@ impl TestApp {
 
     /// With its own search index in a temporary directory; `configure` adjusts the state.
     pub async fn spawn_with(pool: PgPool, configure: impl FnOnce(AppState) -> AppState) -> TestApp {
-        let index_dir = tempfile::Builder::new().prefix("hamkor-index-").tempdir().expect("a temporary directory");
+        let index_dir =
+            tempfile::Builder::new().prefix("index-").tempdir_in(index_parent()).expect("a temporary directory");
         let (stop_search, search_stopped) = tokio::sync::watch::channel(false);
         let search = hamkor::search::SearchIndex::open(pool.clone(), index_dir.path().to_path_buf(), search_stopped)
             .await
