@@ -6,7 +6,18 @@ pub mod copy;
 pub mod health;
 pub mod list;
 
-/// `select_by_position!(SELECT: Row from "table" t: column, ...)`: the statement that reads
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgPool};
+
+use cluster::{ClusterOptions, EmbeddedCluster};
+
+/// `select_by_position!(SELECT: Row, from "table" t: column, ...)`: the statement that reads
 /// a `Row` (its fields named as the columns), and the row's decoding by column position,
 /// from one list, so that they cannot disagree. sqlx's derived decoding looks every column
 /// up by name in a hash map: for pages of many small rows that lookup was most of the decoding.
@@ -32,17 +43,6 @@ macro_rules! select_by_position {
     };
 }
 pub(crate) use select_by_position;
-
-use std::path::PathBuf;
-use std::str::FromStr;
-use std::time::Duration;
-
-use anyhow::Context;
-use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgPool};
-
-use cluster::{ClusterOptions, EmbeddedCluster};
 
 /// The migrations in `migrations/`, compiled into the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
