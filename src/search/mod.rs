@@ -24,6 +24,7 @@ pub mod facets;
 pub mod highlight;
 pub mod indexer;
 pub mod matching;
+mod partitioned;
 mod per_segment;
 mod prefix_automaton;
 pub mod query;
@@ -34,7 +35,7 @@ mod typo_index;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use sqlx::PgPool;
@@ -103,6 +104,33 @@ struct Inner {
     merging: AtomicBool,
     /// A bulk load is being applied: its segments are merged once it is over.
     loading: AtomicBool,
+    /// Searches running now: a search alone on the machine may rank on the idle cores too.
+    searches: AtomicUsize,
+}
+
+/// The cores this process may use.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}
+
+/// A search counted as running while this lives.
+struct Running<'a> {
+    count: &'a AtomicUsize,
+    /// The other searches running when this one started.
+    others: usize,
+}
+
+impl<'a> Running<'a> {
+    fn start(count: &'a AtomicUsize) -> Self {
+        Running { count, others: count.fetch_add(1, Ordering::Relaxed) }
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The search index of this process, and its writer task.
@@ -175,6 +203,7 @@ impl SearchIndex {
             panic_requested: AtomicBool::new(false),
             merging: AtomicBool::new(false),
             loading: AtomicBool::new(false),
+            searches: AtomicUsize::new(0),
         });
         let index = SearchIndex { inner };
         writer::spawn(index.clone(), pool, shutdown);
@@ -191,10 +220,14 @@ impl SearchIndex {
 
     /// Runs a search on the blocking pool (it is CPU work).
     pub async fn search(&self, request: searcher::Request) -> Result<searcher::Results, SearchError> {
-        let (active, fields) = (self.active(), self.inner.fields.clone());
+        let (active, inner) = (self.active(), self.inner.clone());
         blocking(move || {
+            let running = Running::start(&inner.searches);
+            // Cores no other search is using help rank this one; under load each search
+            // keeps to its own thread, which is the cheapest way through.
+            let threads = cores().saturating_sub(running.others).max(1);
             let searcher = active.reader.searcher();
-            searcher::run(&searcher, &active.tokenizers, &fields, &active.remembered, &request)
+            searcher::run(&searcher, &active.tokenizers, &inner.fields, &active.remembered, &request, threads)
         })
         .await?
     }

@@ -45,8 +45,13 @@ impl OpenedColumns {
     }
 }
 
+/// Hits fewer than this are read on one thread: a second one costs more than half of them.
+const MIN_HITS_PER_THREAD: usize = 4;
+
 /// The page's hits, with their copies and highlights when asked for: marked here, on the
-/// same thread as the search, rather than in a second trip to the blocking pool.
+/// same thread as the search (and a second one when `threads` allows), rather than in a
+/// second trip to the blocking pool.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn hits(
     searcher: &Searcher,
     tokenizers: &TokenizerManager,
@@ -55,33 +60,52 @@ pub(super) fn hits(
     request: &Request,
     corrections: &[String],
     addresses: Vec<(f32, DocAddress)>,
+    threads: usize,
 ) -> Vec<Hit> {
     if request.limit == 0 {
         return Vec::new();
     }
-    let matcher = (request.with_documents && request.with_highlights)
-        .then(|| Matcher::for_query(tokenizers, &request.query, corrections));
+    let marking = request.with_documents && request.with_highlights;
+    let matcher = || marking.then(|| Matcher::for_query(tokenizers, &request.query, corrections));
+    let first_matcher = matcher();
     // The abstracts worth reading for marks, when the index can tell.
-    let abstracts_to_mark = matcher.as_ref().and_then(|matcher| AbstractTerms::of(matcher, fields)).map(|terms| {
-        let page: Vec<DocAddress> = addresses.iter().map(|(_, address)| *address).collect();
-        terms.holders(searcher, &page)
-    });
+    let abstracts_to_mark =
+        first_matcher.as_ref().and_then(|matcher| AbstractTerms::of(matcher, fields)).map(|terms| {
+            let page: Vec<DocAddress> = addresses.iter().map(|(_, address)| *address).collect();
+            terms.holders(searcher, &page)
+        });
     columns.keep_only(searcher);
-    addresses
-        .into_iter()
-        .filter_map(|(score, address)| {
-            let segment_columns = columns.of(searcher, address.segment_ord);
-            let mut found =
-                hit(searcher, fields, segment_columns.as_ref().as_ref()?, address, score, request.with_documents)?;
-            if let (Some(matcher), Some(document)) = (&matcher, &found.document) {
-                let description = &document.description;
-                let worth_reading = abstracts_to_mark.as_ref().is_none_or(|holders| holders.contains(&address));
-                let abstract_text = description.abstract_text.as_deref().filter(|_| worth_reading);
-                found.highlights = Some(matcher.hit(&description.title, abstract_text));
-            }
-            Some(found)
-        })
-        .collect()
+    let read = |part: &[(f32, DocAddress)], matcher: Option<&Matcher>| -> Vec<Hit> {
+        part.iter()
+            .filter_map(|&(score, address)| {
+                let segment_columns = columns.of(searcher, address.segment_ord);
+                let mut found =
+                    hit(searcher, fields, segment_columns.as_ref().as_ref()?, address, score, request.with_documents)?;
+                if let (Some(matcher), Some(document)) = (matcher, &found.document) {
+                    let description = &document.description;
+                    let worth_reading = abstracts_to_mark.as_ref().is_none_or(|holders| holders.contains(&address));
+                    let abstract_text = description.abstract_text.as_deref().filter(|_| worth_reading);
+                    found.highlights = Some(matcher.hit(&description.title, abstract_text));
+                }
+                Some(found)
+            })
+            .collect()
+    };
+    // Reading a copy (a block of the store decompressed, its JSON decoded) and marking it
+    // are most of a small result's time: an idle core takes the second half of the page.
+    if threads < 2 || !request.with_documents || addresses.len() < 2 * MIN_HITS_PER_THREAD {
+        return read(&addresses, first_matcher.as_ref());
+    }
+    let (first_half, second_half) = addresses.split_at(addresses.len() / 2);
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| read(second_half, matcher().as_ref()));
+        let mut hits = read(first_half, first_matcher.as_ref());
+        match second.join() {
+            Ok(rest) => hits.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        hits
+    })
 }
 
 fn hit(

@@ -22,6 +22,7 @@ use super::facet_table::FacetTables;
 use super::facets::{self, FacetDepth, Facets};
 use super::highlight::Highlights;
 use super::matching::{ClauseQuery, Part};
+use super::partitioned::Partitioned;
 use super::query::{Clause, ParsedQuery};
 use super::schema::{Fields, Source};
 use crate::document::Document;
@@ -377,7 +378,8 @@ pub fn build_query(
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// Runs a request against one searcher. Blocking: call it off the async executor.
+/// Runs a request against one searcher, ranking a large result set on up to `threads`
+/// threads. Blocking: call it off the async executor.
 ///
 /// Misspellings are looked for only where the words as written (folded, stemmed, in the
 /// other script, as prefixes) leave the page short, and then only for the words the index
@@ -391,13 +393,15 @@ pub fn run(
     fields: &Fields,
     remembered: &Remembered,
     request: &Request,
+    threads: usize,
 ) -> Result<Results, SearchError> {
     let Remembered { expansions, facet_tables, hit_columns } = remembered;
     if request.facets != FacetDepth::None {
         facet_tables.keep_only(searcher);
     }
     let strict = Building { expansions, corrected: &[] };
-    let pass = |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request);
+    let pass =
+        |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request, threads);
     let candidates = correctable(tokenizers, &request.query);
     let (found, corrected) = if candidates.is_empty() {
         (pass(strict)?, Vec::new())
@@ -418,7 +422,7 @@ pub fn run(
     // What the corrected pass looked for (remembered for the generation: no second walk).
     let corrections: Vec<String> =
         corrected.iter().flat_map(|word| expansions.corrections(searcher, fields.vocabulary, word).to_vec()).collect();
-    let hits = hits(searcher, tokenizers, fields, hit_columns, request, &corrections, found.addresses);
+    let hits = hits(searcher, tokenizers, fields, hit_columns, request, &corrections, found.addresses, threads);
     Ok(Results { total: found.total, hits, facets: found.facets, corrections })
 }
 
@@ -436,17 +440,20 @@ fn run_pass(
     building: Building<'_>,
     facet_tables: &FacetTables,
     request: &Request,
+    threads: usize,
 ) -> Result<Found, SearchError> {
     let query = build_query(searcher, tokenizers, fields, building, &request.query, &request.filter);
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
     let facet_collectors = facets::collector(request.facets, facet_tables);
     let (total, addresses, facet_counts) = match request.sort {
-        SortBy::Relevance => searcher.search(&query, &(Count, top.order_by_score(), facet_collectors))?,
+        SortBy::Relevance => {
+            searcher.search(&query, &Partitioned::new((Count, top.order_by_score(), facet_collectors), threads))?
+        }
         SortBy::Year { descending } | SortBy::Added { descending } => {
             let field = if matches!(request.sort, SortBy::Year { .. }) { "year" } else { "added" };
             let order = if descending { Order::Desc } else { Order::Asc };
-            let (total, docs, facets) =
-                searcher.search(&query, &(Count, top.order_by_fast_field::<i64>(field, order), facet_collectors))?;
+            let collector = (Count, top.order_by_fast_field::<i64>(field, order), facet_collectors);
+            let (total, docs, facets) = searcher.search(&query, &Partitioned::new(collector, threads))?;
             (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
         }
     };

@@ -56,7 +56,7 @@ fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
             with_highlights,
             ..Request::default()
         };
-        run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request).unwrap()
+        run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request, 1).unwrap()
     };
 
     let found = search(true, false);
@@ -107,7 +107,7 @@ fn abstracts_are_marked_exactly_where_they_hold_the_words() {
             ..Request::default()
         };
         let mut marked: Vec<(i64, Option<String>)> =
-            run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request)
+            run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request, 1)
                 .unwrap()
                 .hits
                 .into_iter()
