@@ -161,6 +161,11 @@ impl DocSet for ClauseScorer {
     fn size_hint(&self) -> u32 {
         self.parts.iter().map(|p| p.scorer.size_hint()).max().unwrap_or(0)
     }
+
+    /// Every list is read: the parts' costs add up, as in tantivy's unions.
+    fn cost(&self) -> u64 {
+        self.parts.iter().map(|p| p.scorer.cost()).sum()
+    }
 }
 
 impl Scorer for ClauseScorer {

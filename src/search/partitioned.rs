@@ -15,20 +15,20 @@ use tantivy::query::Weight;
 use tantivy::schema::Schema;
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
 
-/// With fewer possible matches than this per thread, starting a thread costs more than the
-/// share of the ranking it takes over.
-pub const MIN_MATCHES_PER_THREAD: u32 = 16_384;
+/// With less work than this per thread (tantivy's [`DocSet::cost`]: about the postings to
+/// read, more for phrases), starting a thread costs more than the share it takes over.
+pub const MIN_COST_PER_THREAD: u64 = 16_384;
 
 /// `inner`, collected on up to `threads` threads per segment.
 pub struct Partitioned<C> {
     inner: C,
     threads: usize,
-    min_matches_per_thread: u32,
+    min_cost_per_thread: u64,
 }
 
 impl<C> Partitioned<C> {
     pub fn new(inner: C, threads: usize) -> Self {
-        Partitioned { inner, threads: threads.max(1), min_matches_per_thread: MIN_MATCHES_PER_THREAD }
+        Partitioned { inner, threads: threads.max(1), min_cost_per_thread: MIN_COST_PER_THREAD }
     }
 }
 
@@ -80,7 +80,7 @@ impl<C: Collector> Collector for Partitioned<C> {
         reader: &SegmentReader,
     ) -> tantivy::Result<Vec<SegmentFruit<C>>> {
         let first = weight.scorer(reader, 1.0)?;
-        let threads = self.threads.min((first.size_hint() / self.min_matches_per_thread.max(1)) as usize).max(1);
+        let threads = self.threads.min((first.cost() / self.min_cost_per_thread.max(1)) as usize).max(1);
         let ranges = split(reader.max_doc(), threads);
         let collect = |range: Range<DocId>, scorer: Option<Box<dyn tantivy::query::Scorer>>| {
             let scorer = match scorer {
@@ -184,7 +184,7 @@ mod tests {
             let collector = || (Count, TopDocs::with_limit(10).and_offset(5).order_by_score());
             let alone = searcher.search(query, &collector()).unwrap();
             for threads in [2, 3, 8] {
-                let partitioned = Partitioned { min_matches_per_thread: 100, ..Partitioned::new(collector(), threads) };
+                let partitioned = Partitioned { min_cost_per_thread: 100, ..Partitioned::new(collector(), threads) };
                 let shared = searcher.search(query, &partitioned).unwrap();
                 assert_eq!(shared.0, alone.0, "{threads} threads count as one");
                 assert_eq!(shared.1, alone.1, "{threads} threads rank as one");
