@@ -91,13 +91,25 @@ impl<C: Collector> Collector for Partitioned<C> {
             collect_range(&mut child, scorer, reader, range, self.inner.requires_scoring());
             Ok::<_, tantivy::TantivyError>(child.harvest())
         };
-        let (first_range, others) = ranges.split_first().expect("split gives at least one range");
-        if others.is_empty() {
-            return Ok(vec![collect(first_range.clone(), Some(first))?]);
-        }
+        let Some((first_range, others)) = ranges.split_first().filter(|(_, others)| !others.is_empty()) else {
+            return Ok(vec![collect(0..reader.max_doc(), Some(first))?]);
+        };
+        let collect = &collect;
         std::thread::scope(|scope| {
-            let spawned: Vec<_> = others.iter().map(|range| scope.spawn(|| collect(range.clone(), None))).collect();
+            // A range no thread can be started for (the system's limit reached) is collected
+            // on this one, after its own.
+            let (mut spawned, mut here) = (Vec::new(), Vec::new());
+            for range in others {
+                let own = range.clone();
+                match std::thread::Builder::new().spawn_scoped(scope, move || collect(own, None)) {
+                    Ok(handle) => spawned.push(handle),
+                    Err(_) => here.push(range.clone()),
+                }
+            }
             let mut fruits = vec![collect(first_range.clone(), Some(first))?];
+            for range in here {
+                fruits.push(collect(range, None)?);
+            }
             for handle in spawned {
                 let fruit = handle
                     .join()

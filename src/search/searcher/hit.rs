@@ -98,11 +98,13 @@ pub(super) fn hits(
     }
     let (first_half, second_half) = addresses.split_at(addresses.len() / 2);
     std::thread::scope(|scope| {
-        let second = scope.spawn(|| read(second_half, matcher().as_ref()));
+        let second = std::thread::Builder::new().spawn_scoped(scope, || read(second_half, matcher().as_ref()));
         let mut hits = read(first_half, first_matcher.as_ref());
-        match second.join() {
-            Ok(rest) => hits.extend(rest),
-            Err(panic) => std::panic::resume_unwind(panic),
+        match second.map(|thread| thread.join()) {
+            Ok(Ok(rest)) => hits.extend(rest),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread to be had (the system's limit reached): this one reads the rest.
+            Err(_) => hits.extend(read(second_half, first_matcher.as_ref())),
         }
         hits
     })

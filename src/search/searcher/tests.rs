@@ -139,3 +139,46 @@ fn abstracts_are_marked_exactly_where_they_hold_the_words() {
         ]
     );
 }
+
+/// A page read and marked on two threads is the page one thread reads: the same hits in
+/// the same order, with the same copies and marks.
+#[test]
+fn a_page_read_on_two_threads_is_the_page_one_thread_reads() {
+    let fields = crate::search::schema::build();
+    let index = Index::create_in_ram(fields.schema.clone());
+    crate::search::analysis::register(index.tokenizers());
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for id in 0..30_i64 {
+        let title = if id % 3 == 0 { format!("Navoiy devoni {id}") } else { format!("Devon {id}") };
+        let abstract_text = match id % 4 {
+            0 => "Alisher Navoiyning she'rlari.",
+            1 => "Навоий ғазаллари.",
+            2 => "Shoirning hayoti haqida.",
+            _ => "Navoiy va Bobur.",
+        };
+        let description = Description { title, abstract_text: Some(abstract_text.into()), ..Description::default() };
+        let row = IndexRow {
+            document: Document::described(id, description),
+            country: None,
+            available: true,
+            projects: vec![],
+            directions: vec![],
+        };
+        writer.add_document(to_document(&fields, &row)).unwrap();
+    }
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let request = Request {
+        query: crate::search::query::parse("navoiy"),
+        limit: 20,
+        with_documents: true,
+        with_highlights: true,
+        ..Request::default()
+    };
+    let remembered = Remembered::default();
+    let alone = run(&searcher, index.tokenizers(), &fields, &remembered, &request, 1).unwrap();
+    let shared = run(&searcher, index.tokenizers(), &fields, &remembered, &request, 2).unwrap();
+    assert!(alone.hits.len() >= 16, "a page long enough to be shared ({})", alone.hits.len());
+    assert!(alone.hits.iter().all(|hit| hit.document.is_some() && hit.highlights.is_some()));
+    assert_eq!(shared, alone);
+}
