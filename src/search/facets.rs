@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
@@ -152,12 +152,25 @@ pub struct FacetSegmentCollector {
     years: Vec<u64>,
 }
 
-thread_local! {
-    /// A count array kept between searches (all zeros when put back): a segment's
-    /// dictionary of keys can hold tens of thousands of subjects, and allocating, zeroing
-    /// and scanning an array that long for every search cost more than counting a rare
-    /// word's hits.
-    static SPARE_COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+/// Count arrays kept between searches (all zeros when put back): a segment's dictionary of
+/// keys can hold tens of thousands of subjects, and allocating, zeroing and scanning an
+/// array that long for every search cost more than counting a rare word's hits. Shared by
+/// every thread, as a search's share of a segment may be counted on a thread started for it
+/// (see `partitioned`), which has no arrays of its own.
+static SPARE_COUNTS: Mutex<Vec<Vec<u32>>> = Mutex::new(Vec::new());
+
+/// Arrays kept at most: one per search counting at once is plenty.
+const MAX_SPARE_COUNTS: usize = 16;
+
+fn spare_counts() -> Vec<u32> {
+    SPARE_COUNTS.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default()
+}
+
+fn put_back(counts: Vec<u32>) {
+    let mut spare = SPARE_COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+    if spare.len() < MAX_SPARE_COUNTS {
+        spare.push(counts);
+    }
 }
 
 /// Keys counted, and documents counted per year.
@@ -169,7 +182,7 @@ impl Collector for FacetCollector<'_> {
 
     fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<FacetSegmentCollector> {
         let table = self.tables.segment(reader)?;
-        let mut counts = SPARE_COUNTS.with_borrow_mut(std::mem::take);
+        let mut counts = spare_counts();
         if counts.len() < table.num_keys() {
             counts.resize(table.num_keys(), 0);
         }
@@ -261,7 +274,7 @@ impl SegmentCollector for FacetSegmentCollector {
         for ord in touched.drain(..) {
             self.counts[ord as usize] = 0;
         }
-        SPARE_COUNTS.with_borrow_mut(|spare| *spare = std::mem::take(&mut self.counts));
+        put_back(std::mem::take(&mut self.counts));
         (fruit, years)
     }
 }
