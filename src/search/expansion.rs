@@ -441,10 +441,7 @@ mod tests {
     /// Fewer edits first, whatever the counts; then more documents; nothing beyond two edits.
     #[test]
     fn the_closest_word_has_the_fewest_edits_then_the_most_documents() {
-        let fields = crate::search::schema::build();
-        let index = Index::create_in_ram(fields.schema.clone());
-        crate::search::analysis::register(index.tokenizers());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (fields, index, mut writer) = crate::search::indexer::fixture::empty_index();
         // "samarkand" twice as often as "samarqand"; "tashkent" alone.
         for (title, times) in [("samarkand", 20), ("samarqand", 10), ("tashkent", 1)] {
             for _ in 0..times {

@@ -306,3 +306,34 @@ pub async fn catch_up(
     cursor.seen.extend(rows.iter().map(|(id, _)| *id));
     Ok(Round { applied, more, behind })
 }
+
+/// An index in memory with hamkor's schema and analyzers, for the tests of searching.
+#[cfg(test)]
+pub mod fixture {
+    use tantivy::{Index, IndexWriter};
+
+    use crate::document::{Description, Document};
+    use crate::search::db::IndexRow;
+    use crate::search::schema::Fields;
+
+    /// An empty index, and a writer on one thread (documents keep the order they are added in).
+    pub fn empty_index() -> (Fields, Index, IndexWriter) {
+        let fields = crate::search::schema::build();
+        let index = Index::create_in_ram(fields.schema.clone());
+        crate::search::analysis::register(index.tokenizers());
+        let writer = index.writer_with_num_threads(1, 15_000_000).expect("an in-memory writer");
+        (fields, index, writer)
+    }
+
+    /// Adds a document as the index writer would, with `description` and nothing else.
+    pub fn add_described(writer: &IndexWriter, fields: &Fields, id: i64, description: Description) {
+        let row = IndexRow {
+            document: Document::described(id, description),
+            country: None,
+            available: true,
+            projects: vec![],
+            directions: vec![],
+        };
+        writer.add_document(super::to_document(fields, &row)).expect("a document added");
+    }
+}

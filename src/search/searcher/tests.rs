@@ -4,6 +4,7 @@ use tantivy::{Index, IndexWriter};
 use super::*;
 use crate::document::{Contributor, ContributorRole, Description, DocumentFormat};
 use crate::search::db::IndexRow;
+use crate::search::indexer::fixture::{add_described, empty_index};
 use crate::search::indexer::to_document;
 
 /// A hit carries the index's copy of its document when asked: every field but the
@@ -78,10 +79,7 @@ fn a_hit_carries_the_indexed_copy_of_its_document_only_when_asked() {
 /// wherever they occur.
 #[test]
 fn abstracts_are_marked_exactly_where_they_hold_the_words() {
-    let fields = crate::search::schema::build();
-    let index = Index::create_in_ram(fields.schema.clone());
-    crate::search::analysis::register(index.tokenizers());
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let (fields, index, mut writer) = empty_index();
     let documents = [
         (1, "Navoiy devoni", "Alisher Navoiyning she'rlari."),
         (2, "Navoiy", "Shoirning hayoti haqida."),
@@ -92,9 +90,7 @@ fn abstracts_are_marked_exactly_where_they_hold_the_words() {
     for (id, title, abstract_text) in documents {
         let description =
             Description { title: title.into(), abstract_text: Some(abstract_text.into()), ..Description::default() };
-        let document = Document::described(id, description);
-        let row = IndexRow { document, country: None, available: true, projects: vec![], directions: vec![] };
-        writer.add_document(to_document(&fields, &row)).unwrap();
+        add_described(&writer, &fields, id, description);
     }
     writer.commit().unwrap();
     let searcher = index.reader().unwrap().searcher();
@@ -144,10 +140,7 @@ fn abstracts_are_marked_exactly_where_they_hold_the_words() {
 /// the same order, with the same copies and marks.
 #[test]
 fn a_page_read_on_two_threads_is_the_page_one_thread_reads() {
-    let fields = crate::search::schema::build();
-    let index = Index::create_in_ram(fields.schema.clone());
-    crate::search::analysis::register(index.tokenizers());
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let (fields, index, mut writer) = empty_index();
     for id in 0..30_i64 {
         let title = if id % 3 == 0 { format!("Navoiy devoni {id}") } else { format!("Devon {id}") };
         let abstract_text = match id % 4 {
@@ -157,14 +150,7 @@ fn a_page_read_on_two_threads_is_the_page_one_thread_reads() {
             _ => "Navoiy va Bobur.",
         };
         let description = Description { title, abstract_text: Some(abstract_text.into()), ..Description::default() };
-        let row = IndexRow {
-            document: Document::described(id, description),
-            country: None,
-            available: true,
-            projects: vec![],
-            directions: vec![],
-        };
-        writer.add_document(to_document(&fields, &row)).unwrap();
+        add_described(&writer, &fields, id, description);
     }
     writer.commit().unwrap();
     let searcher = index.reader().unwrap().searcher();
