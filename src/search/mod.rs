@@ -31,6 +31,7 @@ pub mod query;
 pub mod schema;
 pub mod searcher;
 pub mod store;
+mod threads;
 mod typo_index;
 pub mod writer;
 

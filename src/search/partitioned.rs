@@ -15,6 +15,8 @@ use tantivy::query::Weight;
 use tantivy::schema::Schema;
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
 
+use super::threads::share;
+
 /// With less work than this per thread (tantivy's [`DocSet::cost`]: about the postings to
 /// read, more for phrases), starting a thread costs more than the share it takes over.
 pub const MIN_COST_PER_THREAD: u64 = 16_384;
@@ -91,33 +93,12 @@ impl<C: Collector> Collector for Partitioned<C> {
             collect_range(&mut child, scorer, reader, range, self.inner.requires_scoring());
             Ok::<_, tantivy::TantivyError>(child.harvest())
         };
-        let Some((first_range, others)) = ranges.split_first().filter(|(_, others)| !others.is_empty()) else {
+        let Some((first_range, others)) = ranges.split_first() else {
             return Ok(vec![collect(0..reader.max_doc(), Some(first))?]);
         };
         let collect = &collect;
-        std::thread::scope(|scope| {
-            // A range no thread can be started for (the system's limit reached) is collected
-            // on this one, after its own.
-            let (mut spawned, mut here) = (Vec::new(), Vec::new());
-            for range in others {
-                let own = range.clone();
-                match std::thread::Builder::new().spawn_scoped(scope, move || collect(own, None)) {
-                    Ok(handle) => spawned.push(handle),
-                    Err(_) => here.push(range.clone()),
-                }
-            }
-            let mut fruits = vec![collect(first_range.clone(), Some(first))?];
-            for range in here {
-                fruits.push(collect(range, None)?);
-            }
-            for handle in spawned {
-                let fruit = handle
-                    .join()
-                    .map_err(|_| tantivy::TantivyError::InternalError("a ranking thread panicked".into()))??;
-                fruits.push(fruit);
-            }
-            Ok(fruits)
-        })
+        let jobs = others.iter().map(|range| move || collect(range.clone(), None)).collect();
+        share(|| collect(first_range.clone(), Some(first)), jobs).into_iter().collect()
     }
 }
 

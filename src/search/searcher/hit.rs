@@ -16,6 +16,7 @@ use crate::document::Document;
 use crate::search::highlight::Matcher;
 use crate::search::per_segment::PerSegment;
 use crate::search::schema::Fields;
+use crate::search::threads::share;
 
 /// The columns a hit is read from. Opening a column reads its block index (two thousand
 /// blocks at a million documents), which for a rare word cost a tenth of its page: they are
@@ -97,17 +98,8 @@ pub(super) fn hits(
         return read(&addresses, first_matcher.as_ref());
     }
     let (first_half, second_half) = addresses.split_at(addresses.len() / 2);
-    std::thread::scope(|scope| {
-        let second = std::thread::Builder::new().spawn_scoped(scope, || read(second_half, matcher().as_ref()));
-        let mut hits = read(first_half, first_matcher.as_ref());
-        match second.map(|thread| thread.join()) {
-            Ok(Ok(rest)) => hits.extend(rest),
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            // No thread to be had (the system's limit reached): this one reads the rest.
-            Err(_) => hits.extend(read(second_half, first_matcher.as_ref())),
-        }
-        hits
-    })
+    let second = || read(second_half, matcher().as_ref());
+    share(|| read(first_half, first_matcher.as_ref()), vec![second]).concat()
 }
 
 fn hit(
