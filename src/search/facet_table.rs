@@ -5,6 +5,14 @@
 //! offsets, one dynamically dispatched read per key) cost as much as ranking. A segment
 //! never changes once written, so its keys are decoded the first time a search counts over
 //! it and kept while it is part of the index: about 40 MB at a million documents.
+//!
+//! What is left of counting is one cache miss per matched document (the documents of a
+//! result are scattered over the segment). Layouts that do fewer increments or read fewer
+//! arrays per document were measured no faster: counting each document once under its set
+//! of non-subject keys and spreading those sets' counts afterwards, one 32-byte record per
+//! document, and reading a block of 64 documents' records before counting them (for a
+//! misspelt word matching 55,000 of a million documents, facets stayed a quarter of the
+//! search's CPU time in every variant).
 
 use std::sync::Arc;
 

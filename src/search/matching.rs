@@ -7,6 +7,15 @@
 //! own queries express this as nested disjunctions that read every posting list twice (once
 //! for the constant, once for BM25) and re-buffer at every level; here each list is read once,
 //! in a single union.
+//!
+//! Every matching document is scored, also one that cannot enter the page. Skipping the
+//! BM25 of those (Lucene's "minimum competitive score": the page's lowest score published to
+//! the clause, against the most each matching list's BM25 can add) gave exactly the same
+//! pages but did not pay: at a million documents BM25 fell from a fifth of a common word's
+//! profile to a tenth, yet the process's CPU time fell only 3% and pages were no faster
+//! within the machine's noise (reading the posting lists and counting facets stay); at
+//! 100,000 documents under load it lost 4-7% of throughput to the bound's dictionary
+//! lookups and the extra pass over the lists.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
