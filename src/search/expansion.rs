@@ -130,6 +130,25 @@ impl ExpansionCache {
         Some(most_documents_first(frequencies, MAX_EXPANSIONS))
     }
 
+    /// Builds the segments' [`TypoIndex`] of each of `fields` ahead of the first
+    /// misspelling, and forgets those of segments `searcher` no longer has (merged away).
+    pub fn warm(&self, searcher: &Searcher, fields: &[Field]) {
+        let live: std::collections::HashSet<SegmentId> =
+            searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+        self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| live.contains(id));
+        for segment in searcher.segment_readers() {
+            for &field in fields {
+                self.typo_index(segment, field);
+            }
+        }
+    }
+
+    /// Whether the segment's [`TypoIndex`] of `field` is built.
+    #[cfg(test)]
+    pub fn holds_typo_index(&self, segment: SegmentId, field: Field) -> bool {
+        self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&(segment, field))
+    }
+
     /// The segment's [`TypoIndex`] of `field`, built the first time it is needed.
     fn typo_index(&self, segment: &SegmentReader, field: Field) -> Option<Arc<TypoIndex>> {
         let key = (segment.segment_id(), field);
@@ -326,6 +345,22 @@ fn suggestion_edits(word: &str) -> u8 {
     }
 }
 
+/// The dictionaries misspellings are looked up in, for words analysed with `analyzer`
+/// (FOLDED or TRANSLIT): the vocabulary of titles, names and subjects, or those fields'
+/// cross-script forms.
+fn dictionaries_of(fields: &Fields, analyzer: &str) -> Vec<Field> {
+    if analyzer == FOLDED {
+        vec![fields.vocabulary]
+    } else {
+        [Source::Title, Source::Contributors, Source::Subjects].iter().map(|s| fields.text.get(*s, analyzer)).collect()
+    }
+}
+
+/// Every dictionary misspellings and "did you mean" look words up in.
+pub fn misspelling_dictionaries(fields: &Fields) -> Vec<Field> {
+    [FOLDED, TRANSLIT].iter().flat_map(|analyzer| dictionaries_of(fields, analyzer)).collect()
+}
+
 /// The indexed word (folded, or cross-script) closest to `word`, preferring fewer edits, then
 /// more documents: the basis of "did you mean".
 ///
@@ -346,14 +381,7 @@ pub fn closest_term(
         if edits == 0 {
             continue;
         }
-        let dictionaries = if analyzer == FOLDED {
-            vec![fields.vocabulary]
-        } else {
-            [Source::Title, Source::Contributors, Source::Subjects]
-                .iter()
-                .map(|s| fields.text.get(*s, analyzer))
-                .collect()
-        };
+        let dictionaries = dictionaries_of(fields, analyzer);
         let mut add = |candidate: &str, documents: u32| {
             if candidate != target {
                 let entry = best.entry(candidate.to_owned()).or_insert((strsim::osa_distance(candidate, target), 0));

@@ -119,6 +119,12 @@ impl FacetTables {
         self.segments.keep_only(searcher);
     }
 
+    /// Whether the segment's table is decoded.
+    #[cfg(test)]
+    pub fn holds(&self, segment: tantivy::index::SegmentId) -> bool {
+        self.segments.holds(segment)
+    }
+
     /// The segment's table, decoded now if no search has counted over it yet.
     pub fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
         self.segments.get_or_derive(reader, SegmentFacets::decode)

@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use sqlx::PgPool;
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::{Index, IndexReader, ReloadPolicy, Warmer};
 use tokio::sync::watch;
 
 use self::schema::Fields;
@@ -83,7 +83,10 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// The generation being served.
 struct Active {
     /// What searches on this generation worked out and keep.
-    remembered: searcher::Remembered,
+    remembered: Arc<searcher::Remembered>,
+    /// Works out, for each segment a reload brings, what searches would otherwise work out
+    /// on their first use of it (the reader holds it weakly: kept alive here).
+    _warming: Arc<dyn Warmer>,
     index: Index,
     reader: IndexReader,
     tokenizers: tantivy::tokenizer::TokenizerManager,
@@ -140,16 +143,17 @@ pub struct SearchIndex {
     inner: Arc<Inner>,
 }
 
-fn activate(generation: Generation) -> Result<Active, SearchError> {
-    let reader = generation.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+fn activate(generation: Generation, fields: &Fields) -> Result<Active, SearchError> {
+    let remembered = Arc::new(searcher::Remembered::default());
+    let warming: Arc<dyn Warmer> = Arc::new(searcher::Warming::new(remembered.clone(), fields));
+    let reader = generation
+        .index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .warmers(vec![Arc::downgrade(&warming)])
+        .try_into()?;
     let tokenizers = generation.index.tokenizers().clone();
-    Ok(Active {
-        remembered: searcher::Remembered::default(),
-        index: generation.index,
-        reader,
-        tokenizers,
-        target: generation.target,
-    })
+    Ok(Active { remembered, _warming: warming, index: generation.index, reader, tokenizers, target: generation.target })
 }
 
 /// Opens the current generation, or builds one when it is missing, corrupt, of another
@@ -189,9 +193,10 @@ impl SearchIndex {
         let generation = open_or_rebuild(&pool, &root, &fields).await?;
         let watermark = generation.payload.watermark;
         let (stale_root, keep) = (root.clone(), generation.dir.clone());
+        let warmed_fields = fields.clone();
         let active = blocking(move || {
             store::remove_stale(&stale_root, &keep);
-            activate(generation)
+            activate(generation, &warmed_fields)
         })
         .await??;
         let inner = Arc::new(Inner {
@@ -326,7 +331,8 @@ impl SearchIndex {
     async fn switch_generation(&self, pool: &PgPool) -> Result<(), SearchError> {
         let generation = open_or_rebuild(pool, &self.inner.root, &self.inner.fields).await?;
         let dir = generation.dir.clone();
-        let active = blocking(move || activate(generation)).await??;
+        let fields = self.inner.fields.clone();
+        let active = blocking(move || activate(generation, &fields)).await??;
         *self.inner.active.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(active);
         let (root, keep) = (self.inner.root.clone(), dir.clone());
         blocking(move || store::remove_stale(&root, &keep)).await?;

@@ -28,6 +28,12 @@ impl<T> PerSegment<T> {
         }
     }
 
+    /// Whether the segment's value is kept.
+    #[cfg(test)]
+    pub fn holds(&self, id: SegmentId) -> bool {
+        self.segments.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&id)
+    }
+
     /// Whether nothing is kept (no search has needed a live segment yet).
     pub fn is_empty(&self) -> bool {
         self.segments.lock().unwrap_or_else(|e| e.into_inner()).is_empty()

@@ -168,3 +168,51 @@ fn a_page_read_on_two_threads_is_the_page_one_thread_reads() {
     assert!(alone.hits.iter().all(|hit| hit.document.is_some() && hit.highlights.is_some()));
     assert_eq!(shared, alone);
 }
+
+/// A reload works out the new segments' facet tables and misspelling indexes before
+/// searches see them, and forgets those of segments merged away.
+#[test]
+fn a_reload_warms_what_the_first_search_of_a_segment_would_work_out() {
+    let (fields, index, mut writer) = empty_index();
+    let add = |writer: &IndexWriter, id: i64, title: &str| {
+        let description = Description { title: title.into(), languages: vec!["uzb".into()], ..Description::default() };
+        add_described(writer, &fields, id, description);
+    };
+    add(&writer, 1, "Samarqand tarixi");
+    writer.commit().unwrap();
+    let remembered = Arc::new(Remembered::default());
+    let warming: Arc<dyn Warmer> = Arc::new(Warming::new(remembered.clone(), &fields));
+    let reader: tantivy::IndexReader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .warmers(vec![Arc::downgrade(&warming)])
+        .try_into()
+        .unwrap();
+    let warmed = |segment: &tantivy::SegmentReader| {
+        let id = segment.segment_id();
+        remembered.facet_tables.holds(id)
+            && crate::search::expansion::misspelling_dictionaries(&fields)
+                .into_iter()
+                .all(|field| remembered.expansions.holds_typo_index(id, field))
+    };
+    let first = reader.searcher().segment_readers()[0].segment_id();
+    assert!(reader.searcher().segment_readers().iter().all(warmed), "warmed when the reader opens");
+
+    add(&writer, 2, "Buxoro kutubxonasi");
+    writer.commit().unwrap();
+    reader.reload().unwrap();
+    assert_eq!(reader.searcher().segment_readers().len(), 2);
+    assert!(reader.searcher().segment_readers().iter().all(warmed), "a new segment is warmed on reload");
+
+    writer.merge(&index.searchable_segment_ids().unwrap()).wait().unwrap();
+    reader.reload().unwrap();
+    assert_eq!(reader.searcher().segment_readers().len(), 1);
+    assert!(reader.searcher().segment_readers().iter().all(warmed), "the merged segment is warmed");
+    assert!(!remembered.expansions.holds_typo_index(first, fields.vocabulary), "merged away, forgotten");
+
+    // The warmed tables are the ones searches use: a misspelling is found on them.
+    let request = Request { query: crate::search::query::parse("samarqnd "), limit: 5, ..Request::default() };
+    let found = run(&reader.searcher(), index.tokenizers(), &fields, &remembered, &request, 1).unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.corrections, ["samarqand"]);
+}
