@@ -133,14 +133,19 @@ impl ExpansionCache {
     /// Builds the segments' [`TypoIndex`] of each of `fields` ahead of the first
     /// misspelling, and forgets those of segments `searcher` no longer has (merged away).
     pub fn warm(&self, searcher: &Searcher, fields: &[Field]) {
-        let live: std::collections::HashSet<SegmentId> =
-            searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
-        self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| live.contains(id));
+        self.forget_merged(searcher);
         for segment in searcher.segment_readers() {
             for &field in fields {
                 self.typo_index(segment, field);
             }
         }
+    }
+
+    /// Forgets the [`TypoIndex`]es of segments `searcher` no longer has (merged away).
+    fn forget_merged(&self, searcher: &Searcher) {
+        let live: std::collections::HashSet<SegmentId> =
+            searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
+        self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| live.contains(id));
     }
 
     /// Whether the segment's [`TypoIndex`] of `field` is built.
@@ -192,9 +197,7 @@ impl ExpansionCache {
             if entries.0 != generation {
                 *entries = (generation, HashMap::new());
                 // Segments merged away are forgotten with the generation that dropped them.
-                let live: std::collections::HashSet<SegmentId> =
-                    searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
-                self.typo_indexes.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| live.contains(id));
+                self.forget_merged(searcher);
             }
             if let Some(found) = entries.1.get(&key) {
                 return found.clone();

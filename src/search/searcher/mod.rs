@@ -4,17 +4,18 @@
 
 mod hit;
 mod marking;
+mod remembered;
 
 use std::ops::Bound;
-use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocAddress, Order, Searcher, SearcherGeneration, Term, Warmer};
+use tantivy::{DocAddress, Order, Searcher, Term};
 
-use self::hit::{OpenedColumns, hits};
+use self::hit::hits;
+pub use self::remembered::{Remembered, Warming};
 use super::SearchError;
 use super::analysis::{self, FOLDED, STEMMED, TEXT, TRANSLIT};
 use super::any_term::AnyTermQuery;
@@ -124,61 +125,6 @@ fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
 /// Prefix and typo matching look only where words are short and few: titles, names and
 /// subjects. Expanding them over abstracts costs most and finds least.
 const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Source::Subjects];
-
-/// What one index generation remembers between searches: its segments never change, so
-/// what was worked out on them holds until they are merged away or the generation is
-/// swapped.
-#[derive(Default)]
-pub struct Remembered {
-    /// Prefixes, misspellings and "did you mean".
-    pub expansions: ExpansionCache,
-    /// Facet keys and years of each segment, decoded.
-    pub facet_tables: FacetTables,
-    /// The columns hits are read from, opened.
-    pub hit_columns: OpenedColumns,
-}
-
-/// What is derived from each new segment before searches see it (a tantivy [`Warmer`]
-/// called on every reload): its facet table and the letter-pair indexes of the dictionaries
-/// misspellings and "did you mean" look words up in. Built on a search's first use instead, they took that search 100 ms or more
-/// at a million documents: the first page after every merge, the first misspelt word, the first "did you mean".
-pub struct Warming {
-    remembered: Arc<Remembered>,
-    /// The dictionaries misspellings are looked up in.
-    dictionaries: Vec<Field>,
-}
-
-impl Warming {
-    pub fn new(remembered: Arc<Remembered>, fields: &Fields) -> Self {
-        Warming { remembered, dictionaries: super::expansion::misspelling_dictionaries(fields) }
-    }
-}
-
-impl Warmer for Warming {
-    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        // What cannot be warmed is worked out by the first search that needs it, as without
-        // warming: the reload goes on.
-        self.remembered.warm(searcher, &self.dictionaries);
-        Ok(())
-    }
-
-    fn garbage_collect(&self, _: &[&SearcherGeneration]) {}
-}
-
-impl Remembered {
-    /// Works out for the segments of `searcher` what searches would on their first use of
-    /// them: facet tables, and the letter-pair indexes of the `dictionaries` misspellings
-    /// are looked up in. What cannot be is left to that first use.
-    pub fn warm(&self, searcher: &Searcher, dictionaries: &[Field]) {
-        self.facet_tables.keep_only(searcher);
-        for segment in searcher.segment_readers() {
-            if let Err(err) = self.facet_tables.segment(segment) {
-                tracing::warn!(error = %err, "cannot decode a search segment's facets ahead of searches");
-            }
-        }
-        self.expansions.warm(searcher, dictionaries);
-    }
-}
 
 /// What building a query may use besides the searcher: remembered expansions, and which
 /// words are looked for with their misspellings.

@@ -1,5 +1,7 @@
+use std::sync::Arc;
+
 use chrono::{TimeZone, Utc};
-use tantivy::{Index, IndexWriter};
+use tantivy::{Index, IndexWriter, Warmer};
 
 use super::*;
 use crate::document::{Contributor, ContributorRole, Description, DocumentFormat};
