@@ -238,3 +238,65 @@ async fn rows_written_with_copy_keep_every_character() {
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM copied").fetch_one(&mut *conn).await.unwrap();
     assert_eq!(count, 11);
 }
+
+/// A file longer than one batch is written a batch at a time: the report is still in file
+/// order, rejections and all, and a record repeated two batches later is the document its
+/// first occurrence created.
+#[tokio::test]
+async fn a_file_of_several_batches_is_reported_in_file_order() {
+    use hamkor::document::import::{BATCH_SIZE, MatchRule, Progress};
+    use hamkor::marc::{ReadOptions, read_records, to_iso2709};
+
+    let app = TestApp::spawn().await;
+    let count = 2 * BATCH_SIZE + 600;
+    let mut records: Vec<_> = read_records(&crate::synthetic_marc::catalogue(count, 7), ReadOptions::default())
+        .into_iter()
+        .map(|r| r.expect("the synthetic catalogue reads"))
+        .collect();
+    // Untitled records (rejected) at the start, across the first batch boundary and last.
+    let untitled = [5, BATCH_SIZE, BATCH_SIZE + 1, count];
+    for position in untitled {
+        records[position - 1].fields.retain(|f| f.tag() != "245");
+    }
+    let repeated_at = 2 * BATCH_SIZE + 200;
+    records[repeated_at - 1] = records[2].clone();
+    let bytes: Vec<u8> = records.iter().flat_map(|r| to_iso2709(r).expect("the record writes")).collect();
+
+    let options =
+        ImportOptions { source: Some("batches".into()), file_name: Some("batches.mrc".into()), ..Default::default() };
+    let mut seen_progress = Vec::new();
+    let report = import(&app.pool, &bytes, &options, |p| seen_progress.push(p)).await.expect("the import runs");
+
+    assert_eq!(report.read as usize, count);
+    let rejected: Vec<usize> = report.rejections.iter().map(|r| r.position as usize).collect();
+    assert_eq!(rejected, untitled);
+    assert!(report.rejections.iter().all(|r| r.reason.contains("title")), "{:?}", report.rejections);
+    let positions: Vec<usize> = report.changes.iter().map(|c| c.position as usize).collect();
+    let expected: Vec<usize> = (1..=count).filter(|p| !untitled.contains(p)).collect();
+    assert_eq!(positions, expected, "one change per accepted record, in file order");
+    assert_eq!((report.created as usize, report.updated), (count - untitled.len() - 1, 1));
+    let change_at = |p: usize| report.changes.iter().find(|c| c.position as usize == p).expect("a change");
+    assert_eq!(change_at(repeated_at).matched_by, Some(MatchRule::EarlierInFile));
+    assert_eq!(change_at(repeated_at).document_id, change_at(3).document_id);
+    assert_eq!(report.document_ids, report.changes.iter().map(|c| c.document_id).collect::<Vec<_>>());
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM documents WHERE source = 'batches'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored as usize, count - untitled.len() - 1);
+
+    // Progress: reading, then the accepted records written, up to all of them.
+    assert_eq!(seen_progress.first(), Some(&Progress::Reading));
+    let through: Vec<(usize, usize)> = seen_progress
+        .iter()
+        .filter_map(|p| match p {
+            Progress::Writing { done, total } => Some((*done, *total)),
+            Progress::Reading => None,
+        })
+        .collect();
+    let accepted = count - untitled.len();
+    assert!(through.iter().all(|(_, total)| *total == accepted));
+    assert!(through.windows(2).all(|w| w[0].0 < w[1].0), "{through:?}");
+    assert_eq!(through.first().map(|t| t.0), Some(0));
+    assert_eq!(through.last().map(|t| t.0), Some(accepted));
+}
