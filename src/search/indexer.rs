@@ -59,9 +59,10 @@ pub fn to_document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
     ];
     for (source, values) in texts {
         for analyzer in analysis::ALL {
-            let field = fields.text.get(source, analyzer);
-            for value in values {
-                doc.add_text(field, value);
+            for field in std::iter::once(fields.text.get(source, analyzer)).chain(fields.text.pairs(source, analyzer)) {
+                for value in values {
+                    doc.add_text(field, value);
+                }
             }
         }
         if source != Source::Abstract {

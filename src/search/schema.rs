@@ -12,7 +12,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,19 +49,27 @@ impl Source {
     }
 }
 
-/// One text field per (source, analyzer).
+/// One text field per (source, analyzer), and one of its word pairs.
 #[derive(Clone, Debug)]
 pub struct TextFields {
     fields: Vec<(Source, &'static str, Field)>,
+    pairs: Vec<(Source, &'static str, Field)>,
 }
 
 impl TextFields {
     pub fn get(&self, source: Source, analyzer: &str) -> Field {
-        self.fields
-            .iter()
-            .find(|(s, a, _)| *s == source && *a == analyzer)
-            .map(|(_, _, f)| *f)
-            .expect("every source is indexed with every analyzer")
+        Self::find(&self.fields, source, analyzer).expect("every source is indexed with every analyzer")
+    }
+
+    /// The field of the pairs of adjacent words of `source` in `analyzer`'s form, for the
+    /// analyzers that have one ([`analysis::PAIRS`]): a phrase's words found next to each
+    /// other without reading positions.
+    pub fn pairs(&self, source: Source, analyzer: &str) -> Option<Field> {
+        Self::find(&self.pairs, source, analyzer)
+    }
+
+    fn find(fields: &[(Source, &'static str, Field)], source: Source, analyzer: &str) -> Option<Field> {
+        fields.iter().find(|(s, a, _)| *s == source && *a == analyzer).map(|(_, _, f)| *f)
     }
 }
 
@@ -110,6 +118,18 @@ pub fn build() -> Fields {
             fields.push((source, analyzer, field));
         }
     }
+    // Pairs need their frequencies (BM25) but no positions: a pair is a phrase already.
+    let mut pairs = Vec::new();
+    for source in Source::ALL {
+        for (analyzer, pair_analyzer) in analysis::PAIRS {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(pair_analyzer)
+                .set_index_option(IndexRecordOption::WithFreqs);
+            let name = format!("{}_{}", source.name(), pair_analyzer.trim_start_matches("hamkor_"));
+            let field = builder.add_text_field(&name, TextOptions::default().set_indexing_options(indexing));
+            pairs.push((source, analyzer, field));
+        }
+    }
     let vocabulary = builder.add_text_field(
         "vocabulary",
         TextOptions::default().set_indexing_options(
@@ -130,7 +150,7 @@ pub fn build() -> Fields {
         schema: builder.build(),
         id,
         copy,
-        text: TextFields { fields },
+        text: TextFields { fields, pairs },
         vocabulary,
         language,
         format,

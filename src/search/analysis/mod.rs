@@ -18,6 +18,7 @@
 mod filter;
 pub mod fold;
 mod memo;
+pub mod pairs;
 pub mod stem;
 pub mod translit;
 pub mod words;
@@ -28,6 +29,7 @@ mod tests;
 use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenStream, TokenizerManager};
 
 use self::filter::MapFilter;
+use self::pairs::PairFilter;
 use self::words::WordTokenizer;
 
 /// Exact-script words: UAX #29 words, Uzbek apostrophe letters normalised, Turkish-safe
@@ -44,6 +46,18 @@ pub const TRANSLIT: &str = "hamkor_translit";
 /// All analyzer names, e.g. to build one query over every field.
 pub const ALL: [&str; 4] = [TEXT, FOLDED, STEMMED, TRANSLIT];
 
+/// The analyzers whose words are also indexed as pairs of adjacent ones ([`pairs`]), and the
+/// names of the analyzers that pair them. A stem is a function of the folded word, and the
+/// folded word of the word as written, so a phrase found as written or folded is found
+/// stemmed too: the stemmed pairs narrow down those phrases, and only the two analyses no
+/// other contains need pairs of their own (each pair field costs as much as its words).
+pub const PAIRS: [(&str, &str); 2] = [(STEMMED, "hamkor_stemmed_pairs"), (TRANSLIT, "hamkor_translit_pairs")];
+
+/// The name of the analyzer that pairs `analyzer`'s words.
+pub fn pairs_of(analyzer: &str) -> Option<&'static str> {
+    PAIRS.iter().find(|(words, _)| *words == analyzer).map(|(_, pairs)| *pairs)
+}
+
 /// Tokens longer than this (bytes of UTF-8) are dropped: they are never real words (base64,
 /// URLs without separators, 10 kB of one letter) and tantivy rejects terms over 64 kB.
 pub const MAX_TOKEN_BYTES: usize = 255;
@@ -59,13 +73,18 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
         FOLDED => base().filter(MapFilter::new(fold::fold_into)).build(),
         STEMMED => base().filter(MapFilter::new(stem::stem_into)).build(),
         TRANSLIT => base().filter(MapFilter::with_alternate(translit::translit_into, translit::ye_for_yo)).build(),
+        "hamkor_stemmed_pairs" => base().filter(MapFilter::new(stem::stem_into)).filter(PairFilter).build(),
+        "hamkor_translit_pairs" => base()
+            .filter(MapFilter::with_alternate(translit::translit_into, translit::ye_for_yo))
+            .filter(PairFilter)
+            .build(),
         _ => return None,
     })
 }
 
 /// Registers every hamkor analyzer in `manager` (use `index.tokenizers()`).
 pub fn register(manager: &TokenizerManager) {
-    for name in ALL {
+    for name in ALL.into_iter().chain(PAIRS.map(|(_, pairs)| pairs)) {
         if let Some(analyzer) = analyzer(name) {
             manager.register(name, analyzer);
         }

@@ -113,12 +113,47 @@ fn term_query(field: Field, token: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs))
 }
 
-/// The text matched as a word or a phrase in one field (one token: a term; several: a phrase).
-fn text_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
+/// The text matched as a word or a phrase in one source, in one analysed form: `tokens`,
+/// and `stemmed` its stemmed tokens. One token is a term. Two, in an analysis with word
+/// pairs ([`analysis::PAIRS`]), are the term of their pair: one posting list instead of two
+/// intersected and their positions read. Otherwise a phrase is read over positions, but
+/// only in the documents holding its pairs: its own, or its stemmed ones (a phrase found as
+/// written or folded is found stemmed too); those lists are intersected first and add
+/// nothing to its score.
+fn text_query(
+    fields: &Fields,
+    source: Source,
+    analyzer: &str,
+    tokens: &[String],
+    stemmed: &[String],
+) -> Option<Box<dyn Query>> {
+    let field = fields.text.get(source, analyzer);
+    let own_pairs = fields.text.pairs(source, analyzer);
     match tokens {
         [] => None,
         [one] => Some(term_query(field, one)),
-        many => Some(Box::new(PhraseQuery::new(many.iter().map(|t| Term::from_field_text(field, t)).collect()))),
+        [_, _] if own_pairs.is_some() => {
+            own_pairs.map(|pairs| term_query(pairs, &analysis::pairs::of_words(tokens)[0]))
+        }
+        many => {
+            let phrase: Box<dyn Query> =
+                Box::new(PhraseQuery::new(many.iter().map(|t| Term::from_field_text(field, t)).collect()));
+            let narrowing = match own_pairs {
+                Some(pairs) => Some((pairs, many)),
+                None => {
+                    fields.text.pairs(source, STEMMED).filter(|_| stemmed.len() == many.len()).map(|p| (p, stemmed))
+                }
+            };
+            let Some((pair_field, words)) = narrowing else { return Some(phrase) };
+            let mut all: Vec<(Occur, Box<dyn Query>)> = analysis::pairs::of_words(words)
+                .iter()
+                .map(|pair| {
+                    (Occur::Must, Box::new(ConstScoreQuery::new(term_query(pair_field, pair), 0.0)) as Box<dyn Query>)
+                })
+                .collect();
+            all.push((Occur::Must, phrase));
+            Some(Box::new(BooleanQuery::new(all)))
+        }
     }
 }
 
@@ -184,6 +219,7 @@ fn clause_query(
     };
     let folded = analysis::tokens(tokenizers, FOLDED, text);
     let only_cjk = analysis::only_cjk(&folded);
+    let stemmed = analysis::tokens(tokenizers, STEMMED, text);
     let mut parts: Vec<Part> = Vec::new();
     for (analyzer, tier) in TIERS {
         // Stemming and the cross-script skeleton leave Chinese, Japanese and Korean as they
@@ -194,7 +230,7 @@ fn clause_query(
         }
         let tokens = analysis::tokens(tokenizers, analyzer, text);
         for source in Source::ALL {
-            if let Some(query) = text_query(fields.text.get(source, analyzer), &tokens) {
+            if let Some(query) = text_query(fields, source, analyzer, &tokens, &stemmed) {
                 parts.push(Part { query, constant: tier + source.weight() * FIELD_STEP, relevance: true });
             }
         }
@@ -276,10 +312,11 @@ fn exclusion_query(
                 .map(|p| (Occur::Should, p.query)),
         );
     }
+    let stemmed = analysis::tokens(tokenizers, STEMMED, text);
     for analyzer in [TEXT, FOLDED, TRANSLIT] {
         let tokens = analysis::tokens(tokenizers, analyzer, text);
         for source in Source::ALL {
-            if let Some(q) = text_query(fields.text.get(source, analyzer), &tokens) {
+            if let Some(q) = text_query(fields, source, analyzer, &tokens, &stemmed) {
                 any.push((Occur::Should, q));
             }
         }

@@ -218,3 +218,45 @@ fn a_reload_warms_what_the_first_search_of_a_segment_would_work_out() {
     assert_eq!(found.total, 1);
     assert_eq!(found.corrections, ["samarqand"]);
 }
+
+/// A phrase of two words is looked up as their pair, and a longer one through its pairs and
+/// positions: either way its words must stand next to each other, in order, within one
+/// value of a field, in any analysed form (exact, folded, stemmed, other script).
+#[test]
+fn a_phrase_matches_its_words_next_to_each_other_in_every_form() {
+    let (fields, index, mut writer) = empty_index();
+    let titled = |title: &str, subtitle: Option<&str>| Description {
+        title: title.into(),
+        subtitle: subtitle.map(Into::into),
+        ..Description::default()
+    };
+    add_described(&writer, &fields, 1, titled("O‘zbek xalq dostonlari", None));
+    add_described(&writer, &fields, 2, titled("Dostonlari xalq o‘zbek", None));
+    add_described(&writer, &fields, 3, titled("O‘zbek", Some("xalq dostonlari")));
+    add_described(&writer, &fields, 4, titled("Ўзбек халқ достонлари", None));
+    add_described(&writer, &fields, 5, titled("Libraries of Central Asia", None));
+    add_described(&writer, &fields, 6, titled("O‘zbek adabiy xalq dostonlari", None));
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let found = |query: &str| {
+        let request = Request { query: crate::search::query::parse(query), limit: 20, ..Request::default() };
+        let results = run(&searcher, index.tokenizers(), &fields, &Remembered::default(), &request, 1).unwrap();
+        let mut ids: Vec<i64> = results.hits.iter().map(|h| h.document_id).collect();
+        ids.sort_unstable();
+        assert_eq!(results.total, ids.len());
+        ids
+    };
+    // As written, folded, in Cyrillic; not reversed, not split between title and subtitle,
+    // not with a word between.
+    assert_eq!(found("\"o‘zbek xalq\""), [1, 4]);
+    assert_eq!(found("\"ozbek xalq\""), [1, 4]);
+    assert_eq!(found("\"ўзбек халқ\""), [1, 4]);
+    assert_eq!(found("\"xalq o‘zbek\""), [2]);
+    assert_eq!(found("\"o‘zbek xalq dostonlari\""), [1, 4]);
+    assert_eq!(found("\"xalq dostonlari\""), [1, 3, 4, 6]);
+    assert_eq!(found("\"o‘zbek dostonlari\""), Vec::<i64>::new());
+    // Stemmed: the plural found by the singular.
+    assert_eq!(found("\"library of\""), [5]);
+    assert_eq!(found("\"library of central\""), [5]);
+    assert_eq!(found("\"library central\""), Vec::<i64>::new());
+}
