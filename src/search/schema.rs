@@ -6,7 +6,7 @@
 //! change log, under a second behind PostgreSQL.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, SchemaBuilder, TextFieldIndexing, TextOptions,
 };
 
 use super::analysis;
@@ -103,6 +103,13 @@ pub struct Fields {
     pub facet_keys: Field,
 }
 
+/// The field of `source`'s texts as `analyzer` splits them, e.g. `title_stemmed`.
+fn add_text(builder: &mut SchemaBuilder, source: Source, analyzer: &str, option: IndexRecordOption) -> Field {
+    let indexing = TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(option);
+    let name = format!("{}_{}", source.name(), analyzer.trim_start_matches("hamkor_"));
+    builder.add_text_field(&name, TextOptions::default().set_indexing_options(indexing))
+}
+
 pub fn build() -> Fields {
     let mut builder = Schema::builder();
     let id = builder.add_u64_field("id", INDEXED | STORED | FAST);
@@ -110,11 +117,7 @@ pub fn build() -> Fields {
     let mut fields = Vec::new();
     for source in Source::ALL {
         for analyzer in analysis::ALL {
-            let indexing = TextFieldIndexing::default()
-                .set_tokenizer(analyzer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-            let name = format!("{}_{}", source.name(), analyzer.trim_start_matches("hamkor_"));
-            let field = builder.add_text_field(&name, TextOptions::default().set_indexing_options(indexing));
+            let field = add_text(&mut builder, source, analyzer, IndexRecordOption::WithFreqsAndPositions);
             fields.push((source, analyzer, field));
         }
     }
@@ -122,11 +125,7 @@ pub fn build() -> Fields {
     let mut pairs = Vec::new();
     for source in Source::ALL {
         for (analyzer, pair_analyzer) in analysis::PAIRS {
-            let indexing = TextFieldIndexing::default()
-                .set_tokenizer(pair_analyzer)
-                .set_index_option(IndexRecordOption::WithFreqs);
-            let name = format!("{}_{}", source.name(), pair_analyzer.trim_start_matches("hamkor_"));
-            let field = builder.add_text_field(&name, TextOptions::default().set_indexing_options(indexing));
+            let field = add_text(&mut builder, source, pair_analyzer, IndexRecordOption::WithFreqs);
             pairs.push((source, analyzer, field));
         }
     }
