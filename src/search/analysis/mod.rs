@@ -53,11 +53,6 @@ pub const ALL: [&str; 4] = [TEXT, FOLDED, STEMMED, TRANSLIT];
 /// other contains need pairs of their own (each pair field costs as much as its words).
 pub const PAIRS: [(&str, &str); 2] = [(STEMMED, "hamkor_stemmed_pairs"), (TRANSLIT, "hamkor_translit_pairs")];
 
-/// The name of the analyzer that pairs `analyzer`'s words.
-pub fn pairs_of(analyzer: &str) -> Option<&'static str> {
-    PAIRS.iter().find(|(words, _)| *words == analyzer).map(|(_, pairs)| *pairs)
-}
-
 /// Tokens longer than this (bytes of UTF-8) are dropped: they are never real words (base64,
 /// URLs without separators, 10 kB of one letter) and tantivy rejects terms over 64 kB.
 pub const MAX_TOKEN_BYTES: usize = 255;

@@ -12,7 +12,7 @@
 //! position holds two forms (ё read as е) each form pairs with each form of its neighbour,
 //! so a query phrase pairs its words exactly as a phrase query would match them.
 
-use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+use tantivy::tokenizer::{PreTokenizedStream, PreTokenizedString, Token, TokenFilter, TokenStream, Tokenizer};
 
 /// What joins the two words of a pair.
 const JOIN: char = ' ';
@@ -48,9 +48,9 @@ pub struct PairFilterTokenizer<T> {
 }
 
 impl<T: Tokenizer> Tokenizer for PairFilterTokenizer<T> {
-    type TokenStream<'a> = PairTokenStream;
+    type TokenStream<'a> = PreTokenizedStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PreTokenizedStream {
         let mut words = self.inner.token_stream(text);
         let mut pairs = Vec::new();
         // The forms at the last position seen and at the one before it.
@@ -74,32 +74,8 @@ impl<T: Tokenizer> Tokenizer for PairFilterTokenizer<T> {
             }
             current.push(word.clone());
         }
-        PairTokenStream { pairs: pairs.into_iter(), current: Token::default() }
-    }
-}
-
-pub struct PairTokenStream {
-    pairs: std::vec::IntoIter<Token>,
-    current: Token,
-}
-
-impl TokenStream for PairTokenStream {
-    fn advance(&mut self) -> bool {
-        match self.pairs.next() {
-            Some(pair) => {
-                self.current = pair;
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn token(&self) -> &Token {
-        &self.current
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.current
+        // The stream reads only the tokens: the pairs' text is theirs, not a span of one text.
+        PreTokenizedStream::from(PreTokenizedString { text: String::new(), tokens: pairs })
     }
 }
 
