@@ -12,7 +12,7 @@ use tantivy::schema::{
 use super::analysis;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The searchable texts of a document, each indexed four ways (see [`analysis`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

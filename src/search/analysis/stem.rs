@@ -102,8 +102,10 @@ pub fn stem_into(word: &str, out: &mut String) {
 
 /// The stem of one `TEXT` token (lowercased, not yet folded).
 fn stem(word: &str) -> String {
+    // The script is the folded word's: a stem is then a function of the folded word alone,
+    // so a document holding a word folded holds it stemmed too (searches rely on that).
     let folded = fold(word);
-    match script(word) {
+    match script(&folded) {
         Script::Cyrillic => stem_with(folded, 1, |w| snowball(Language::Russian, w)),
         Script::Greek => stem_with(folded, 1, |w| snowball(Language::Greek, w)),
         Script::Latin => {
