@@ -150,18 +150,19 @@ pub fn split(text: &str) -> Vec<Token> {
 /// (marking matches reads most words only to pass them by).
 pub fn for_each_word(text: &str, sink: impl FnMut(usize, usize, &mut String) -> bool) {
     let mut splitter = Splitter { text, cjk: Vec::new(), scratch: String::new(), sink, stopped: false };
-    let segments: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
-    let mut i = 0;
-    while i < segments.len() && !splitter.stopped {
-        let (start, segment) = segments[i];
-        i += 1;
+    // Segmented as read: a snippet stops at its window, and most of a long abstract is never
+    // looked at.
+    let mut segments = text.split_word_bound_indices();
+    while let (Some((start, segment)), false) = (segments.next(), splitter.stopped) {
         if !segment.chars().any(char::is_alphanumeric) {
             continue;
         }
         let mut end = start + segment.len();
         // UAX #29 keeps ' and ’ between letters inside a word, but splits at ‘ and `, which
         // Uzbek typists use for o‘/g‘ just as often. Glue "letter + apostrophe + letter" back.
-        while let (Some(&(_, apostrophe)), Some(&(next_start, next))) = (segments.get(i), segments.get(i + 1)) {
+        loop {
+            let mut ahead = segments.clone();
+            let (Some((_, apostrophe)), Some((next_start, next))) = (ahead.next(), ahead.next()) else { break };
             let glue = is_single_apostrophe(apostrophe)
                 && text.get(start..end).and_then(|word| word.chars().next_back()).is_some_and(is_joinable_letter)
                 && next.chars().next().is_some_and(is_joinable_letter);
@@ -169,7 +170,7 @@ pub fn for_each_word(text: &str, sink: impl FnMut(usize, usize, &mut String) -> 
                 break;
             }
             end = next_start + next.len();
-            i += 2;
+            segments = ahead;
         }
         splitter.word(start, end);
     }
