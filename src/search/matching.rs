@@ -15,7 +15,9 @@
 //! profile to a tenth, yet the process's CPU time fell only 3% and pages were no faster
 //! within the machine's noise (reading the posting lists and counting facets stay); at
 //! 100,000 documents under load it lost 4-7% of throughput to the bound's dictionary
-//! lookups and the extra pass over the lists.
+//! lookups and the extra pass over the lists. A build that computed no BM25 at all, the
+//! most any such bound could save, answered common words, two common words and filtered
+//! words at a million documents no faster than this one.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
