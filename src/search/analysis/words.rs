@@ -153,7 +153,8 @@ pub fn for_each_word(text: &str, sink: impl FnMut(usize, usize, &mut String) -> 
     // Segmented as read: a snippet stops at its window, and most of a long abstract is never
     // looked at.
     let mut segments = text.split_word_bound_indices();
-    while let (Some((start, segment)), false) = (segments.next(), splitter.stopped) {
+    while !splitter.stopped {
+        let Some((start, segment)) = segments.next() else { break };
         if !segment.chars().any(char::is_alphanumeric) {
             continue;
         }

@@ -3,6 +3,7 @@
 //! result set.
 
 mod building;
+mod echoes;
 mod hit;
 mod marking;
 mod remembered;
