@@ -16,7 +16,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentReader};
 
-use super::facet_table::{FacetTables, SegmentFacets};
+use super::segment_table::{SegmentTable, SegmentTables};
 
 /// Which facets to count (counting costs as much as ranking: only when asked).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub const MAX_SUBJECT_FACETS: usize = 20;
 /// them unless a subject is just below this in every segment.
 const SUBJECTS_PER_SEGMENT: usize = 1_000;
 
-pub use super::facet_table::KEYS_FIELD;
+pub use super::segment_table::KEYS_FIELD;
 
 /// What a key's first letter says it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +85,7 @@ impl Category {
 }
 
 /// The collector `depth` asks for, counting from `tables`.
-pub fn collector(depth: FacetDepth, tables: &FacetTables) -> Option<FacetCollector<'_>> {
+pub fn collector(depth: FacetDepth, tables: &SegmentTables) -> Option<FacetCollector<'_>> {
     (depth != FacetDepth::None).then_some(FacetCollector { tables })
 }
 
@@ -138,17 +138,17 @@ pub fn facets(depth: FacetDepth, keys: HashMap<String, u64>, years: &BTreeMap<i3
 
 /// Counts the documents of each facet key and each year.
 pub struct FacetCollector<'a> {
-    tables: &'a FacetTables,
+    tables: &'a SegmentTables,
 }
 
 pub struct FacetSegmentCollector {
-    table: Arc<SegmentFacets>,
+    table: Arc<SegmentTable>,
     /// Documents per key ordinal, at least as long as the segment's dictionary; zero except
     /// at `touched`.
     counts: Vec<u32>,
     /// The ordinals counted at least once, in the order first met.
     touched: Vec<u32>,
-    /// Documents per year slot (see [`SegmentFacets::year_slot`]).
+    /// Documents per year slot (see [`SegmentTable::year_slot`]).
     years: Vec<u64>,
 }
 
@@ -283,7 +283,7 @@ impl SegmentCollector for FacetSegmentCollector {
 mod tests {
     use tantivy::query::AllQuery;
 
-    use super::super::facet_table::fixture::KeysIndex;
+    use super::super::segment_table::fixture::KeysIndex;
     use super::*;
 
     /// Keys counted over two segments, each category apart, subjects cut to the most
@@ -306,7 +306,7 @@ mod tests {
         fixture.writer.commit().unwrap();
         let searcher = fixture.index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
-        let tables = FacetTables::default();
+        let tables = SegmentTables::default();
 
         let (keys, years) = searcher.search(&AllQuery, &FacetCollector { tables: &tables }).unwrap();
         let facets = facets(FacetDepth::WithYears, keys, &years);

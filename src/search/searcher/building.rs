@@ -2,11 +2,7 @@
 //! every field, scored by the kind of match and the field; prefixes, misspellings and CJK
 //! characters inside bigrams expanded; exclusions and filters.
 
-use std::ops::Bound;
-
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Searcher, Term};
@@ -19,6 +15,8 @@ use crate::search::expansion::{Expansion, ExpansionCache, typo_distance};
 use crate::search::matching::{ClauseQuery, Part};
 use crate::search::query::{Clause, ParsedQuery};
 use crate::search::schema::{Fields, Source};
+use crate::search::segment_table::SegmentTables;
+use crate::search::year_range::YearRange;
 
 /// Constant scores that order the kinds of match: for each word, an exact-script match
 /// outranks any folded one, which outranks stemmed, cross-script, prefix and corrected
@@ -86,6 +84,8 @@ const EXPANDED_SOURCES: [Source; 3] = [Source::Title, Source::Contributors, Sour
 #[derive(Clone, Copy)]
 pub struct Building<'a> {
     pub expansions: &'a ExpansionCache,
+    /// The segments' decoded years, which the year filter reads.
+    pub tables: &'a SegmentTables,
     /// Typo tolerance is the costliest expansion: the search first runs without it, and then
     /// only for the words the index does not know as typed (see [`run`]); folded forms.
     pub corrected: &'a [String],
@@ -267,7 +267,7 @@ fn any_of(terms: Vec<Term>) -> Option<Box<dyn Query>> {
     Some(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(clauses)), 0.0)))
 }
 
-fn filter_queries(fields: &Fields, filter: &Filter) -> Vec<Box<dyn Query>> {
+fn filter_queries(fields: &Fields, tables: &SegmentTables, filter: &Filter) -> Vec<Box<dyn Query>> {
     let text_terms = |field: Field, values: &[String]| values.iter().map(|v| Term::from_field_text(field, v)).collect();
     let id_terms =
         |field: Field, values: &[i64]| values.iter().map(|v| Term::from_field_u64(field, *v as u64)).collect();
@@ -283,13 +283,8 @@ fn filter_queries(fields: &Fields, filter: &Filter) -> Vec<Box<dyn Query>> {
     .into_iter()
     .flatten()
     .collect();
-    if filter.year_from.is_some() || filter.year_to.is_some() {
-        let bound = |year: Option<i32>| match year {
-            Some(y) => Bound::Included(Term::from_field_i64(fields.year, i64::from(y))),
-            None => Bound::Unbounded,
-        };
-        let range = RangeQuery::new(bound(filter.year_from), bound(filter.year_to));
-        out.push(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
+    if let Some(years) = YearRange::new(tables.clone(), fields.year, filter.year_from, filter.year_to) {
+        out.push(Box::new(years));
     }
     out
 }
@@ -330,7 +325,7 @@ pub fn build_query(
             clauses.push((Occur::MustNot, q));
         }
     }
-    for q in filter_queries(fields, filter) {
+    for q in filter_queries(fields, building.tables, filter) {
         clauses.push((Occur::Must, q));
     }
     Box::new(BooleanQuery::new(clauses))

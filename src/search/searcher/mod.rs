@@ -10,18 +10,19 @@ mod remembered;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocAddress, Order, Searcher};
+use tantivy::{DocAddress, Searcher};
 
 use self::building::{Building, build_query, correctable, known};
 use self::hit::hits;
 pub use self::remembered::{Remembered, Warming};
 use super::SearchError;
-use super::facet_table::FacetTables;
 use super::facets::{self, FacetDepth, Facets};
 use super::highlight::Highlights;
 use super::partitioned::Partitioned;
 use super::query::ParsedQuery;
 use super::schema::Fields;
+use super::segment_table::SegmentTables;
+use super::sorted::{SortColumn, TopBy};
 use crate::document::Document;
 
 /// Filters, already resolved to index values.
@@ -105,13 +106,11 @@ pub fn run(
     request: &Request,
     threads: usize,
 ) -> Result<Results, SearchError> {
-    let Remembered { expansions, facet_tables, hit_columns } = remembered;
-    if request.facets != FacetDepth::None {
-        facet_tables.keep_only(searcher);
-    }
-    let strict = Building { expansions, corrected: &[] };
+    let Remembered { expansions, segment_tables, hit_columns } = remembered;
+    segment_tables.keep_only(searcher);
+    let strict = Building { expansions, tables: segment_tables, corrected: &[] };
     let pass =
-        |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, facet_tables, request, threads);
+        |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, segment_tables, request, threads);
     let candidates = correctable(tokenizers, &request.query);
     let (found, corrected) = if candidates.is_empty() {
         (pass(strict)?, Vec::new())
@@ -126,7 +125,7 @@ pub fn run(
         if unknown.is_empty() {
             (first, unknown)
         } else {
-            (pass(Building { expansions, corrected: &unknown })?, unknown)
+            (pass(Building { expansions, tables: segment_tables, corrected: &unknown })?, unknown)
         }
     };
     // What the corrected pass looked for (remembered for the generation: no second walk).
@@ -148,23 +147,23 @@ fn run_pass(
     tokenizers: &TokenizerManager,
     fields: &Fields,
     building: Building<'_>,
-    facet_tables: &FacetTables,
+    segment_tables: &SegmentTables,
     request: &Request,
     threads: usize,
 ) -> Result<Found, SearchError> {
     let query = build_query(searcher, tokenizers, fields, building, &request.query, &request.filter);
-    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let facet_collectors = facets::collector(request.facets, facet_tables);
+    let facet_collectors = facets::collector(request.facets, segment_tables);
     let (total, addresses, facet_counts) = match request.sort {
         SortBy::Relevance => {
-            searcher.search(&query, &Partitioned::new((Count, top.order_by_score(), facet_collectors), threads))?
+            let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset).order_by_score();
+            searcher.search(&query, &Partitioned::new((Count, top, facet_collectors), threads))?
         }
         SortBy::Year { descending } | SortBy::Added { descending } => {
-            let field = if matches!(request.sort, SortBy::Year { .. }) { "year" } else { "added" };
-            let order = if descending { Order::Desc } else { Order::Asc };
-            let collector = (Count, top.order_by_fast_field::<i64>(field, order), facet_collectors);
-            let (total, docs, facets) = searcher.search(&query, &Partitioned::new(collector, threads))?;
-            (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect(), facets)
+            let column = if matches!(request.sort, SortBy::Year { .. }) { SortColumn::Year } else { SortColumn::Added };
+            let top = TopBy::new(segment_tables, column, descending, request.offset, request.limit.max(1));
+            let (total, docs, facets) =
+                searcher.search(&query, &Partitioned::new((Count, top, facet_collectors), threads))?;
+            (total, docs.into_iter().map(|a| (0.0, a)).collect(), facets)
         }
     };
     let facets =

@@ -8,8 +8,8 @@ use tantivy::{Searcher, SearcherGeneration, Warmer};
 
 use super::hit::OpenedColumns;
 use crate::search::expansion::{ExpansionCache, misspelling_dictionaries};
-use crate::search::facet_table::FacetTables;
 use crate::search::schema::Fields;
+use crate::search::segment_table::SegmentTables;
 
 /// What one index generation remembers between searches: its segments never change, so
 /// what was worked out on them holds until they are merged away or the generation is
@@ -19,7 +19,7 @@ pub struct Remembered {
     /// Prefixes, misspellings and "did you mean".
     pub expansions: ExpansionCache,
     /// Facet keys and years of each segment, decoded.
-    pub facet_tables: FacetTables,
+    pub segment_tables: SegmentTables,
     /// The columns hits are read from, opened.
     pub hit_columns: OpenedColumns,
 }
@@ -57,9 +57,9 @@ impl Remembered {
     /// them: facet tables, and the letter-pair indexes of the `dictionaries` misspellings
     /// are looked up in. What cannot be is left to that first use.
     pub fn warm(&self, searcher: &Searcher, dictionaries: &[Field]) {
-        self.facet_tables.keep_only(searcher);
+        self.segment_tables.keep_only(searcher);
         for segment in searcher.segment_readers() {
-            if let Err(err) = self.facet_tables.segment(segment) {
+            if let Err(err) = self.segment_tables.segment(segment) {
                 tracing::warn!(error = %err, "cannot decode a search segment's facets ahead of searches");
             }
         }

@@ -192,7 +192,7 @@ fn a_reload_warms_what_the_first_search_of_a_segment_would_work_out() {
         .unwrap();
     let warmed = |segment: &tantivy::SegmentReader| {
         let id = segment.segment_id();
-        remembered.facet_tables.holds(id)
+        remembered.segment_tables.holds(id)
             && crate::search::expansion::misspelling_dictionaries(&fields)
                 .into_iter()
                 .all(|field| remembered.expansions.holds_typo_index(id, field))
