@@ -45,8 +45,7 @@ pub struct SegmentTable {
     first_year: i32,
     /// Years from the first to the last in the segment.
     pub year_span: usize,
-    /// Whether `year_slots` holds every document's year: always, unless the segment's years
-    /// span more than a slot holds (the database's bounds rule that out).
+    /// Whether `year_slots` holds every document's year.
     years_exact: bool,
     /// Each document's date added (Unix seconds), or [`NO_DATE`].
     added: Vec<i64>,
@@ -130,18 +129,24 @@ impl SegmentTable {
         self.year_slot(doc).map(|slot| self.year_at(slot))
     }
 
-    /// Each document's year slot (see [`SegmentTable::year_slot`]), and the slots of the
-    /// years `from..=to`, `None` where no year of the segment is within them; `None`
-    /// altogether where the slots do not hold every year (see `years_exact`).
-    pub fn year_slots_within(&self, from: Option<i32>, to: Option<i32>) -> Option<(&[u16], Option<(u16, u16)>)> {
-        if !self.years_exact {
-            return None;
-        }
+    /// Whether [`SegmentTable::year_slots`] holds every document's year: always, unless
+    /// the segment's years span more than a slot holds (the database's bounds rule that out).
+    pub fn years_exact(&self) -> bool {
+        self.years_exact
+    }
+
+    /// Each document's year slot (see [`SegmentTable::year_slot`]).
+    pub fn year_slots(&self) -> &[u16] {
+        &self.year_slots
+    }
+
+    /// The slots of the years `from..=to` (either end open), `None` where no year of the
+    /// segment is within them.
+    pub fn slots_within(&self, from: Option<i32>, to: Option<i32>) -> Option<(u16, u16)> {
         let last = self.year_span as i64 - 1;
         let low = from.map_or(0, |y| i64::from(y) - i64::from(self.first_year)).max(0);
         let high = to.map_or(last, |y| i64::from(y) - i64::from(self.first_year)).min(last);
-        let slots = (low <= high).then(|| (low as u16, high as u16));
-        Some((&self.year_slots, slots))
+        (low <= high).then_some((low as u16, high as u16))
     }
 
     /// `doc`'s date added (Unix seconds), if it has one.

@@ -62,11 +62,12 @@ struct YearRangeWeight {
 impl Weight for YearRangeWeight {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let table = self.range.tables.segment(reader)?;
-        let within = table.year_slots_within(self.range.from, self.range.to).map(|(_, slots)| slots);
-        match within {
-            None => self.column_weight.scorer(reader, 0.0),
-            Some(None) => Ok(Box::new(EmptyScorer)),
-            Some(Some((low, high))) => Ok(Box::new(YearDocs::new(table, low, high))),
+        if !table.years_exact() {
+            return self.column_weight.scorer(reader, 0.0);
+        }
+        match table.slots_within(self.range.from, self.range.to) {
+            None => Ok(Box::new(EmptyScorer)),
+            Some((low, high)) => Ok(Box::new(YearDocs::new(table, low, high))),
         }
     }
 
@@ -98,7 +99,7 @@ impl YearDocs {
     }
 
     fn slots(&self) -> &[u16] {
-        self.table.year_slots_within(None, None).map_or(&[], |(slots, _)| slots)
+        self.table.year_slots()
     }
 
     /// The first document from `start` on whose year is in range.
@@ -212,8 +213,7 @@ mod tests {
         fixture.writer.commit().unwrap();
         let searcher = fixture.index.reader().unwrap().searcher();
         let table = SegmentTables::default().segment(&searcher.segment_readers()[0]).unwrap();
-        let (_, slots) = table.year_slots_within(Some(2000), Some(2009)).unwrap();
-        let (low, high) = slots.unwrap();
+        let (low, high) = table.slots_within(Some(2000), Some(2009)).unwrap();
         let mut docs = YearDocs::new(table, low, high);
         assert_eq!(docs.doc(), 0);
         assert_eq!(docs.seek(1), 3);
