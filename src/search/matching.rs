@@ -19,8 +19,11 @@
 //! most any such bound could save, answered common words, two common words and filtered
 //! words at a million documents no faster than this one.
 
-use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// One posting list of a clause.
 #[derive(Debug)]
@@ -30,11 +33,14 @@ pub struct Part {
     pub constant: Score,
     /// Whether the part's own score (BM25 for text) is added; expansions score constants only.
     pub relevance: bool,
+    /// How many times its own score counts: more than once for a form that stands for forms
+    /// left unread (see `searcher::echoes`).
+    pub boost: Score,
 }
 
 impl Clone for Part {
     fn clone(&self) -> Self {
-        Part { query: self.query.box_clone(), constant: self.constant, relevance: self.relevance }
+        Part { query: self.query.box_clone(), constant: self.constant, relevance: self.relevance, boost: self.boost }
     }
 }
 
@@ -57,8 +63,12 @@ impl Query for ClauseQuery {
             .parts
             .iter()
             .map(|part| {
-                let weight = part.query.weight(enable_scoring)?;
-                Ok((weight, part.constant, part.relevance && enable_scoring.is_scoring_enabled()))
+                let relevance = part.relevance && enable_scoring.is_scoring_enabled();
+                let weight = match part.query.downcast_ref::<TermQuery>() {
+                    Some(term) => PartWeight::Term(TermPartWeight::new(term.term(), relevance, enable_scoring)?),
+                    None => PartWeight::Other(part.query.weight(enable_scoring)?),
+                };
+                Ok(PartOfClause { weight, constant: part.constant, relevance, boost: part.boost })
             })
             .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(ClauseWeight { parts }))
@@ -71,18 +81,73 @@ impl Query for ClauseQuery {
     }
 }
 
+struct PartOfClause {
+    weight: PartWeight,
+    constant: Score,
+    relevance: bool,
+    boost: Score,
+}
+
+/// Most parts are one term: those are read straight from their postings, so that the union
+/// advances and scores them without a call through a trait object per posting.
+enum PartWeight {
+    Term(TermPartWeight),
+    Other(Box<dyn Weight>),
+}
+
+struct TermPartWeight {
+    term: Term,
+    /// BM25 of the term over the whole index, when its score is added.
+    bm25: Option<Bm25Weight>,
+}
+
+impl TermPartWeight {
+    fn new(term: &Term, relevance: bool, scoring: EnableScoring<'_>) -> tantivy::Result<Self> {
+        let bm25 = match scoring {
+            EnableScoring::Enabled { statistics_provider, .. } if relevance => {
+                Some(Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?)
+            }
+            _ => None,
+        };
+        Ok(TermPartWeight { term: term.clone(), bm25 })
+    }
+
+    /// The term's postings in the segment, `None` where the segment does not hold it.
+    fn cursor(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<Cursor>> {
+        let field = self.term.field();
+        let option = if self.bm25.is_some() { IndexRecordOption::WithFreqs } else { IndexRecordOption::Basic };
+        let Some(postings) = reader.inverted_index(field)?.read_postings(&self.term, option)? else {
+            return Ok(None);
+        };
+        let scoring = match &self.bm25 {
+            Some(bm25) => {
+                let norms = reader.fieldnorms_readers().get_field(field)?;
+                Some((norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)), bm25.boost_by(boost)))
+            }
+            None => None,
+        };
+        Ok(Some(Cursor::Term(Box::new(TermCursor { postings, scoring }))))
+    }
+}
+
 struct ClauseWeight {
-    parts: Vec<(Box<dyn Weight>, Score, bool)>,
+    parts: Vec<PartOfClause>,
 }
 
 impl Weight for ClauseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut parts = Vec::with_capacity(self.parts.len());
-        for (weight, constant, relevance) in &self.parts {
-            let scorer = weight.scorer(reader, boost)?;
-            let doc = scorer.doc();
+        for part in &self.parts {
+            let cursor = match &part.weight {
+                PartWeight::Term(term) => match term.cursor(reader, boost * part.boost)? {
+                    Some(cursor) => cursor,
+                    None => continue,
+                },
+                PartWeight::Other(weight) => Cursor::Other(weight.scorer(reader, boost * part.boost)?),
+            };
+            let doc = cursor.doc();
             if doc != TERMINATED {
-                parts.push(PartScorer { scorer, doc, constant: constant * boost, relevance: *relevance });
+                parts.push(PartScorer { cursor, doc, constant: part.constant * boost, relevance: part.relevance });
             }
         }
         if parts.is_empty() {
@@ -113,11 +178,76 @@ pub(super) fn explain_by_scoring(
 }
 
 struct PartScorer {
-    scorer: Box<dyn Scorer>,
-    /// `scorer.doc()`, kept here: the union asks for it far more often than it changes.
+    cursor: Cursor,
+    /// `cursor.doc()`, kept here: the union asks for it far more often than it changes.
     doc: DocId,
     constant: Score,
     relevance: bool,
+}
+
+/// Where a part stands in its postings.
+enum Cursor {
+    /// A term's postings (boxed: they hold a block of decoded postings, and the union scans
+    /// its parts' documents, which should sit close together).
+    Term(Box<TermCursor>),
+    Other(Box<dyn Scorer>),
+}
+
+/// A term's postings, with its field's lengths and its BM25 when its score is added.
+struct TermCursor {
+    postings: SegmentPostings,
+    scoring: Option<(FieldNormReader, Bm25Weight)>,
+}
+
+impl Cursor {
+    #[inline]
+    fn doc(&self) -> DocId {
+        match self {
+            Cursor::Term(term) => term.postings.doc(),
+            Cursor::Other(scorer) => scorer.doc(),
+        }
+    }
+
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        match self {
+            Cursor::Term(term) => term.postings.advance(),
+            Cursor::Other(scorer) => scorer.advance(),
+        }
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            Cursor::Term(term) => term.postings.seek(target),
+            Cursor::Other(scorer) => scorer.seek(target),
+        }
+    }
+
+    fn size_hint(&self) -> u32 {
+        match self {
+            Cursor::Term(term) => term.postings.size_hint(),
+            Cursor::Other(scorer) => scorer.size_hint(),
+        }
+    }
+
+    fn cost(&self) -> u64 {
+        match self {
+            Cursor::Term(term) => term.postings.cost(),
+            Cursor::Other(scorer) => scorer.cost(),
+        }
+    }
+
+    /// The part's own score on the current document (as tantivy's term scorer counts it).
+    #[inline]
+    fn score(&mut self) -> Score {
+        match self {
+            Cursor::Term(term) => match &term.scoring {
+                Some((norms, bm25)) => bm25.score(norms.fieldnorm_id(term.postings.doc()), term.postings.term_freq()),
+                None => 0.0,
+            },
+            Cursor::Other(scorer) => scorer.score(),
+        }
+    }
 }
 
 /// The union of the parts' posting lists. A clause has a few dozen parts at most and most of
@@ -147,7 +277,7 @@ impl DocSet for ClauseScorer {
         let current = self.doc;
         for part in &mut self.parts {
             if part.doc == current {
-                part.doc = part.scorer.advance();
+                part.doc = part.cursor.advance();
             }
         }
         self.settle()
@@ -159,7 +289,7 @@ impl DocSet for ClauseScorer {
         }
         for part in &mut self.parts {
             if part.doc < target {
-                part.doc = part.scorer.seek(target);
+                part.doc = part.cursor.seek(target);
             }
         }
         self.settle()
@@ -170,12 +300,12 @@ impl DocSet for ClauseScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.parts.iter().map(|p| p.scorer.size_hint()).max().unwrap_or(0)
+        self.parts.iter().map(|p| p.cursor.size_hint()).max().unwrap_or(0)
     }
 
     /// Every list is read: the parts' costs add up, as in tantivy's unions.
     fn cost(&self) -> u64 {
-        self.parts.iter().map(|p| p.scorer.cost()).sum()
+        self.parts.iter().map(|p| p.cursor.cost()).sum()
     }
 }
 
@@ -186,7 +316,7 @@ impl Scorer for ClauseScorer {
             if part.doc == self.doc {
                 best = best.max(part.constant);
                 if part.relevance {
-                    relevance += part.scorer.score();
+                    relevance += part.cursor.score();
                 }
             }
         }
@@ -221,10 +351,15 @@ mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         let query = ClauseQuery::new(vec![
-            Part { query: term(title, "apple"), constant: 1000.0, relevance: true },
-            Part { query: term(body, "apple"), constant: 500.0, relevance: true },
+            Part { query: term(title, "apple"), constant: 1000.0, relevance: true, boost: 1.0 },
+            Part { query: term(body, "apple"), constant: 500.0, relevance: true, boost: 1.0 },
             // An expansion: a constant only.
-            Part { query: Box::new(ConstScoreQuery::new(term(body, "plum"), 1.0)), constant: 100.0, relevance: false },
+            Part {
+                query: Box::new(ConstScoreQuery::new(term(body, "plum"), 1.0)),
+                constant: 100.0,
+                relevance: false,
+                boost: 1.0,
+            },
         ]);
         assert_eq!(searcher.search(&query, &Count).unwrap(), 4);
         let top = searcher.search(&query, &TopDocs::with_limit(4).order_by_score()).unwrap();
@@ -241,5 +376,46 @@ mod tests {
         assert_eq!(order, ["0:apple", "1:pear", "3:pear", "2:plum"]);
         assert_eq!(top[3].0, 100.0);
         assert!(top[0].0 > 1000.0 && top[1].0 > 500.0 && top[1].0 < 1000.0);
+    }
+
+    /// A term part scores exactly what tantivy's term query scores (its BM25), times its
+    /// boost, on every document; a part of another kind scores through its own scorer.
+    #[test]
+    fn a_term_part_scores_as_the_term_query_does() {
+        let mut builder = Schema::builder();
+        let body = builder.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for text in ["apple", "apple apple pear", "pear plum", "apple in a long body of other words", "plum"] {
+            writer.add_document(doc!(body => text)).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let scores = |query: &dyn Query| {
+            let mut found = searcher.search(query, &TopDocs::with_limit(10).order_by_score()).unwrap();
+            found.sort_by_key(|(_, address)| *address);
+            found.into_iter().map(|(score, address)| (address.doc_id, score)).collect::<Vec<_>>()
+        };
+        let apple = scores(term(body, "apple").as_ref());
+        assert_eq!(apple.len(), 3);
+        for boost in [1.0, 3.0] {
+            let clause =
+                ClauseQuery::new(vec![Part { query: term(body, "apple"), constant: 0.0, relevance: true, boost }]);
+            let found = scores(&clause);
+            assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [0, 1, 3]);
+            for (&(_, score), &(_, alone)) in found.iter().zip(&apple) {
+                assert!((score - alone * boost).abs() <= 1e-5 * score, "boost {boost}: {score} against {alone}");
+            }
+            let boxed = ClauseQuery::new(vec![Part {
+                query: Box::new(tantivy::query::BooleanQuery::new(vec![(
+                    tantivy::query::Occur::Must,
+                    term(body, "apple"),
+                )])),
+                constant: 0.0,
+                relevance: true,
+                boost,
+            }]);
+            assert_eq!(scores(&boxed), found, "boost {boost}, through a scorer of its own");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! every field, scored by the kind of match and the field; prefixes, misspellings and CJK
 //! characters inside bigrams expanded; exclusions and filters.
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Searcher, Term};
@@ -160,11 +160,8 @@ fn clause_query(
                 continue;
             }
             let Some(query) = text_query(fields, source, analyzer, tokens, &stemmed) else { continue };
-            let query = match echoes.weight(analyzer) {
-                1 => query,
-                n => Box::new(BoostQuery::new(query, n as f32)),
-            };
-            parts.push(Part { query, constant: tier + source.weight() * FIELD_STEP, relevance: true });
+            let (constant, boost) = (tier + source.weight() * FIELD_STEP, echoes.weight(analyzer) as f32);
+            parts.push(Part { query, constant, relevance: true, boost });
         }
     }
     if let (Some(character), false) = (analysis::lone_cjk_character(&folded), is_phrase) {
@@ -220,7 +217,12 @@ fn in_bigram_parts(
 /// The words an expansion found, looked up in one field.
 fn expansion_part(field: Field, words: &[String], constant: f32) -> Option<Part> {
     let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
-    (!terms.is_empty()).then(|| Part { query: Box::new(AnyTermQuery::new(terms)), constant, relevance: false })
+    (!terms.is_empty()).then(|| Part {
+        query: Box::new(AnyTermQuery::new(terms)),
+        constant,
+        relevance: false,
+        boost: 1.0,
+    })
 }
 
 /// What must not match: the word in its exact, folded or cross-script form (not its typos).
