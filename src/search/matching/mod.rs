@@ -19,11 +19,12 @@
 //! most any such bound could save, answered common words, two common words and filtered
 //! words at a million documents no faster than this one.
 
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+mod cursor;
+
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+use self::cursor::{Cursor, PartWeight};
 
 /// One posting list of a clause.
 #[derive(Debug)]
@@ -64,10 +65,7 @@ impl Query for ClauseQuery {
             .iter()
             .map(|part| {
                 let relevance = part.relevance && enable_scoring.is_scoring_enabled();
-                let weight = match part.query.downcast_ref::<TermQuery>() {
-                    Some(term) => PartWeight::Term(TermPartWeight::new(term.term(), relevance, enable_scoring)?),
-                    None => PartWeight::Other(part.query.weight(enable_scoring)?),
-                };
+                let weight = PartWeight::new(part.query.as_ref(), relevance, enable_scoring)?;
                 Ok(PartOfClause { weight, constant: part.constant, relevance, boost: part.boost })
             })
             .collect::<tantivy::Result<_>>()?;
@@ -88,48 +86,6 @@ struct PartOfClause {
     boost: Score,
 }
 
-/// Most parts are one term: those are read straight from their postings, so that the union
-/// advances and scores them without a call through a trait object per posting.
-enum PartWeight {
-    Term(TermPartWeight),
-    Other(Box<dyn Weight>),
-}
-
-struct TermPartWeight {
-    term: Term,
-    /// BM25 of the term over the whole index, when its score is added.
-    bm25: Option<Bm25Weight>,
-}
-
-impl TermPartWeight {
-    fn new(term: &Term, relevance: bool, scoring: EnableScoring<'_>) -> tantivy::Result<Self> {
-        let bm25 = match scoring {
-            EnableScoring::Enabled { statistics_provider, .. } if relevance => {
-                Some(Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?)
-            }
-            _ => None,
-        };
-        Ok(TermPartWeight { term: term.clone(), bm25 })
-    }
-
-    /// The term's postings in the segment, `None` where the segment does not hold it.
-    fn cursor(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<Cursor>> {
-        let field = self.term.field();
-        let option = if self.bm25.is_some() { IndexRecordOption::WithFreqs } else { IndexRecordOption::Basic };
-        let Some(postings) = reader.inverted_index(field)?.read_postings(&self.term, option)? else {
-            return Ok(None);
-        };
-        let scoring = match &self.bm25 {
-            Some(bm25) => {
-                let norms = reader.fieldnorms_readers().get_field(field)?;
-                Some((norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)), bm25.boost_by(boost)))
-            }
-            None => None,
-        };
-        Ok(Some(Cursor::Term(Box::new(TermCursor { postings, scoring }))))
-    }
-}
-
 struct ClauseWeight {
     parts: Vec<PartOfClause>,
 }
@@ -138,13 +94,7 @@ impl Weight for ClauseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut parts = Vec::with_capacity(self.parts.len());
         for part in &self.parts {
-            let cursor = match &part.weight {
-                PartWeight::Term(term) => match term.cursor(reader, boost * part.boost)? {
-                    Some(cursor) => cursor,
-                    None => continue,
-                },
-                PartWeight::Other(weight) => Cursor::Other(weight.scorer(reader, boost * part.boost)?),
-            };
+            let Some(cursor) = part.weight.cursor(reader, boost * part.boost)? else { continue };
             let doc = cursor.doc();
             if doc != TERMINATED {
                 parts.push(PartScorer { cursor, doc, constant: part.constant * boost, relevance: part.relevance });
@@ -183,71 +133,6 @@ struct PartScorer {
     doc: DocId,
     constant: Score,
     relevance: bool,
-}
-
-/// Where a part stands in its postings.
-enum Cursor {
-    /// A term's postings (boxed: they hold a block of decoded postings, and the union scans
-    /// its parts' documents, which should sit close together).
-    Term(Box<TermCursor>),
-    Other(Box<dyn Scorer>),
-}
-
-/// A term's postings, with its field's lengths and its BM25 when its score is added.
-struct TermCursor {
-    postings: SegmentPostings,
-    scoring: Option<(FieldNormReader, Bm25Weight)>,
-}
-
-impl Cursor {
-    #[inline]
-    fn doc(&self) -> DocId {
-        match self {
-            Cursor::Term(term) => term.postings.doc(),
-            Cursor::Other(scorer) => scorer.doc(),
-        }
-    }
-
-    #[inline]
-    fn advance(&mut self) -> DocId {
-        match self {
-            Cursor::Term(term) => term.postings.advance(),
-            Cursor::Other(scorer) => scorer.advance(),
-        }
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        match self {
-            Cursor::Term(term) => term.postings.seek(target),
-            Cursor::Other(scorer) => scorer.seek(target),
-        }
-    }
-
-    fn size_hint(&self) -> u32 {
-        match self {
-            Cursor::Term(term) => term.postings.size_hint(),
-            Cursor::Other(scorer) => scorer.size_hint(),
-        }
-    }
-
-    fn cost(&self) -> u64 {
-        match self {
-            Cursor::Term(term) => term.postings.cost(),
-            Cursor::Other(scorer) => scorer.cost(),
-        }
-    }
-
-    /// The part's own score on the current document (as tantivy's term scorer counts it).
-    #[inline]
-    fn score(&mut self) -> Score {
-        match self {
-            Cursor::Term(term) => match &term.scoring {
-                Some((norms, bm25)) => bm25.score(norms.fieldnorm_id(term.postings.doc()), term.postings.term_freq()),
-                None => 0.0,
-            },
-            Cursor::Other(scorer) => scorer.score(),
-        }
-    }
 }
 
 /// The union of the parts' posting lists. A clause has a few dozen parts at most and most of
