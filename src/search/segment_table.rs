@@ -186,7 +186,7 @@ impl SegmentTables {
     }
 }
 
-/// An in-memory index of facet keys and years, for the tests of facet counting.
+/// An in-memory index of facet keys, years and dates added, for the tests of what is decoded.
 #[cfg(test)]
 pub mod fixture {
     use tantivy::schema::{FAST, Field, INDEXED, Schema};

@@ -49,21 +49,21 @@ impl fmt::Debug for YearRange {
 }
 
 impl Query for YearRange {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(YearRangeWeight { range: self.clone(), column_weight: self.column_query().weight(scoring)? }))
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(YearRangeWeight { range: self.clone() }))
     }
 }
 
 struct YearRangeWeight {
     range: YearRange,
-    column_weight: Box<dyn Weight>,
 }
 
 impl Weight for YearRangeWeight {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let table = self.range.tables.segment(reader)?;
         if !table.years_exact() {
-            return self.column_weight.scorer(reader, 0.0);
+            let column = self.range.column_query().weight(EnableScoring::disabled_from_schema(reader.schema()))?;
+            return column.scorer(reader, 0.0);
         }
         match table.slots_within(self.range.from, self.range.to) {
             None => Ok(Box::new(EmptyScorer)),
@@ -220,5 +220,23 @@ mod tests {
         assert_eq!(docs.seek(3), 3, "seeking where it stands stays");
         assert_eq!(docs.advance(), TERMINATED, "2010 is past the range");
         assert_eq!(docs.advance(), TERMINATED);
+    }
+
+    /// Years spanning more than a slot holds (which the database's bounds rule out) are read
+    /// through tantivy's range query: the same documents still.
+    #[test]
+    fn years_too_far_apart_for_slots_are_read_from_the_column() {
+        let mut fixture = KeysIndex::default();
+        for year in [Some(-50_000), Some(1999), None, Some(2005), Some(70_000)] {
+            fixture.add::<&str>([], year);
+        }
+        fixture.writer.commit().unwrap();
+        let searcher = fixture.index.reader().unwrap().searcher();
+        let tables = SegmentTables::default();
+        assert!(!tables.segment(&searcher.segment_readers()[0]).unwrap().years_exact());
+        let ours = YearRange::new(tables, fixture.year, Some(1990), Some(2010)).unwrap();
+        let found = searcher.search(&ours, &DocSetCollector).unwrap();
+        assert_eq!(found, searcher.search(&ours.column_query(), &DocSetCollector).unwrap());
+        assert_eq!(found.len(), 2);
     }
 }

@@ -21,7 +21,6 @@ use super::highlight::Highlights;
 use super::partitioned::Partitioned;
 use super::query::ParsedQuery;
 use super::schema::Fields;
-use super::segment_table::SegmentTables;
 use super::sorted::{SortColumn, TopBy};
 use crate::document::Document;
 
@@ -109,8 +108,7 @@ pub fn run(
     let Remembered { expansions, segment_tables, hit_columns } = remembered;
     segment_tables.keep_only(searcher);
     let strict = Building { expansions, tables: segment_tables, corrected: &[] };
-    let pass =
-        |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, segment_tables, request, threads);
+    let pass = |building: Building<'_>| run_pass(searcher, tokenizers, fields, building, request, threads);
     let candidates = correctable(tokenizers, &request.query);
     let (found, corrected) = if candidates.is_empty() {
         (pass(strict)?, Vec::new())
@@ -147,12 +145,11 @@ fn run_pass(
     tokenizers: &TokenizerManager,
     fields: &Fields,
     building: Building<'_>,
-    segment_tables: &SegmentTables,
     request: &Request,
     threads: usize,
 ) -> Result<Found, SearchError> {
     let query = build_query(searcher, tokenizers, fields, building, &request.query, &request.filter);
-    let facet_collectors = facets::collector(request.facets, segment_tables);
+    let facet_collectors = facets::collector(request.facets, building.tables);
     let (total, addresses, facet_counts) = match request.sort {
         SortBy::Relevance => {
             let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset).order_by_score();
@@ -160,7 +157,7 @@ fn run_pass(
         }
         SortBy::Year { descending } | SortBy::Added { descending } => {
             let column = if matches!(request.sort, SortBy::Year { .. }) { SortColumn::Year } else { SortColumn::Added };
-            let top = TopBy::new(segment_tables, column, descending, request.offset, request.limit.max(1));
+            let top = TopBy::new(building.tables, column, descending, request.offset, request.limit.max(1));
             let (total, docs, facets) =
                 searcher.search(&query, &Partitioned::new((Count, top, facet_collectors), threads))?;
             (total, docs.into_iter().map(|a| (0.0, a)).collect(), facets)

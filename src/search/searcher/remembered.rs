@@ -18,14 +18,14 @@ use crate::search::segment_table::SegmentTables;
 pub struct Remembered {
     /// Prefixes, misspellings and "did you mean".
     pub expansions: ExpansionCache,
-    /// Facet keys and years of each segment, decoded.
+    /// Facet keys, years and dates added of each segment, decoded.
     pub segment_tables: SegmentTables,
     /// The columns hits are read from, opened.
     pub hit_columns: OpenedColumns,
 }
 
 /// What is derived from each new segment before searches see it (a tantivy [`Warmer`]
-/// called on every reload): its facet table and the letter-pair indexes of the dictionaries
+/// called on every reload): its decoded table (facet keys, years, dates) and the letter-pair indexes of the dictionaries
 /// misspellings and "did you mean" look words up in. Built on a search's first use instead,
 /// they took that search 100 ms or more at a million documents: the first page after every
 /// merge, the first misspelt word, the first "did you mean".
@@ -54,13 +54,13 @@ impl Warmer for Warming {
 
 impl Remembered {
     /// Works out for the segments of `searcher` what searches would on their first use of
-    /// them: facet tables, and the letter-pair indexes of the `dictionaries` misspellings
+    /// them: decoded tables, and the letter-pair indexes of the `dictionaries` misspellings
     /// are looked up in. What cannot be is left to that first use.
     pub fn warm(&self, searcher: &Searcher, dictionaries: &[Field]) {
         self.segment_tables.keep_only(searcher);
         for segment in searcher.segment_readers() {
             if let Err(err) = self.segment_tables.segment(segment) {
-                tracing::warn!(error = %err, "cannot decode a search segment's facets ahead of searches");
+                tracing::warn!(error = %err, "cannot decode a search segment's facet keys, years and dates ahead of searches");
             }
         }
         self.expansions.warm(searcher, dictionaries);

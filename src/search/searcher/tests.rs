@@ -171,7 +171,7 @@ fn a_page_read_on_two_threads_is_the_page_one_thread_reads() {
     assert_eq!(shared, alone);
 }
 
-/// A reload works out the new segments' facet tables and misspelling indexes before
+/// A reload works out the new segments' decoded tables and misspelling indexes before
 /// searches see them, and forgets those of segments merged away.
 #[test]
 fn a_reload_warms_what_the_first_search_of_a_segment_would_work_out() {
