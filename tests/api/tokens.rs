@@ -153,25 +153,41 @@ async fn tokens_are_checked_without_a_database_round_trip_per_request() {
     assert!(crate::support::statement_stats_available(), "this test needs pg_stat_statements");
     let app = TestApp::spawn().await;
     let staff = app.token(TokenRole::Staff, None, "desk").await;
-    app.post_as(Some(&staff), "{ __typename }", json!({})).await;
-    sqlx::query(
-        "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    for _ in 0..20 {
-        let (status, _) = app.post_as(Some(&staff), "{ __typename }", json!({})).await;
-        assert_eq!(status, StatusCode::OK);
+    // The server forgets its cached tokens when its change listener connects and when the
+    // notice of the token's creation reaches it, both at moments of their own after start:
+    // either can cost one lookup in a round. A cache that works leaves a round of 20
+    // requests without any; one that does not looks up in every round.
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        app.post_as(Some(&staff), "{ __typename }", json!({})).await;
+        sqlx::query(
+            "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)",
+        )
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        for _ in 0..20 {
+            let (status, _) = app.post_as(Some(&staff), "{ __typename }", json!({})).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let lookups: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(sum(calls), 0)::bigint FROM pg_stat_statements
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query ILIKE '%FROM api_tokens%'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        rounds.push(lookups);
+        if lookups == 0 {
+            break;
+        }
     }
-    let lookups: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(sum(calls), 0)::bigint FROM pg_stat_statements
-         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query ILIKE '%FROM api_tokens%'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!(lookups, 0, "20 requests, no token lookups: the token is cached");
+    assert_eq!(
+        rounds.last(),
+        Some(&0),
+        "20 requests, no token lookups: the token is cached (lookups per round: {rounds:?})"
+    );
+    assert!(rounds.iter().all(|&n| n <= 2), "at most the two forgettings cost a lookup: {rounds:?}");
 }
 
 #[tokio::test]
